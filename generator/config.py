@@ -1,0 +1,90 @@
+"""Settings: ``archive.yml`` for the generator, ``mkdocs.yml`` for where pages go.
+
+``archive.yml`` (optional, next to mkdocs.yml)::
+
+    digests: digests        # folder of digest files (*.txt)
+    year: 2025              # year of digests whose date line and file name have none
+    taxonomy: taxonomy.yml  # topic tags
+    mkdocs: mkdocs.yml      # the MkDocs configuration to build with
+
+Relative paths are relative to the folder of archive.yml. The generator writes into
+mkdocs.yml's ``docs_dir`` and the site is built into its ``site_dir``; command-line
+options override both files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import ArchiveError
+
+CONFIG_NAME = "archive.yml"
+_KEYS = {"digests", "year", "taxonomy", "mkdocs"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings; every path is absolute or relative to the working folder."""
+
+    digests: Path
+    year: int | None
+    taxonomy: Path
+    mkdocs_config: Path
+    docs_dir: Path
+    site_dir: Path
+    site_name: str
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without importing what its ``!!python/name`` or ``!ENV`` tags name."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load ``archive.yml`` (``path``, or the one in the working folder if it exists)."""
+    explicit = path is not None
+    path = path or Path(CONFIG_NAME)
+    settings: dict = {}
+    if path.exists():
+        settings = _read_yaml(path, yaml.SafeLoader) or {}
+        if not isinstance(settings, dict):
+            raise ArchiveError(f"{path}: expected settings such as 'digests: digests'")
+        unknown = sorted(set(settings) - _KEYS)
+        if unknown:
+            raise ArchiveError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")
+    elif explicit:
+        raise ArchiveError(f"configuration file not found: {path}")
+    base = path.parent
+    year = settings.get("year")
+    if year is not None and (not isinstance(year, int) or not 1900 <= year <= 2200):
+        raise ArchiveError(f"{path}: 'year' must be a year such as 2025, not {year!r}")
+
+    mkdocs_config = base / settings.get("mkdocs", "mkdocs.yml")
+    if not mkdocs_config.exists():
+        raise ArchiveError(f"MkDocs configuration not found: {mkdocs_config}")
+    mkdocs = _read_yaml(mkdocs_config, _TolerantLoader) or {}
+    if not isinstance(mkdocs, dict):
+        raise ArchiveError(f"{mkdocs_config}: not a MkDocs configuration")
+    return Config(
+        digests=base / settings.get("digests", "digests"),
+        year=year,
+        taxonomy=base / settings.get("taxonomy", "taxonomy.yml"),
+        mkdocs_config=mkdocs_config,
+        docs_dir=mkdocs_config.parent / str(mkdocs.get("docs_dir", "docs")),
+        site_dir=mkdocs_config.parent / str(mkdocs.get("site_dir", "site")),
+        site_name=str(mkdocs.get("site_name", "Digest Archive")),
+    )
+
+
+def _read_yaml(path: Path, loader: type) -> object:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe loaders)
+    except OSError as error:
+        raise ArchiveError(f"cannot read {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ArchiveError(f"{path} is not valid YAML: {error}") from None

@@ -1,0 +1,308 @@
+"""Stage 4: the archive model -> Markdown pages (Jinja2 templates) and ``archive.json``.
+
+Every piece of digest text is written inside block-level HTML and escaped by Jinja's
+autoescape, so Python-Markdown passes it through untouched: ``50\\%``, ``[m]times [n]``,
+``|Omega|`` or ``<script>`` show exactly as written. Links between pages are relative
+URLs, which keeps the site working under a sub-path such as ``/archive/``.
+
+:func:`render_site` returns ``{path inside site_src: file content}``; writing is the job
+of :mod:`generator.write`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote_plus
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from markupsafe import Markup, escape
+
+from .links import find_urls
+from .model import Appearance, Archive, Day, Paper
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+EXCERPT_CHARS = 280
+PAPERS_PER_INDEX_PAGE = 300
+PAPERS_PER_TAG_PAGE = 200
+HOME_RECURRING_PAPERS = 10
+
+
+# --- URLs -----------------------------------------------------------------------------
+# A page URL is a directory URL relative to the site root ("" is the home page); the
+# Markdown source of "a/b/" is "a/b.md", of "a/" it is "a/index.md".
+
+
+def day_url(date: dt.date) -> str:
+    return f"days/{date.isoformat()}/"
+
+
+def paper_url(paper: Paper) -> str:
+    return f"papers/{paper.slug}/"
+
+
+def tag_url(slug: str) -> str:
+    return f"tags/{slug}/"
+
+
+def numbered_url(base: str, number: int) -> str:
+    """URL of page ``number`` (1-based) of a paginated listing that starts at ``base``."""
+    return base if number == 1 else f"{base}{number}/"
+
+
+def source_path(url: str, index: bool = False) -> str:
+    """The Markdown file inside site_src that MkDocs serves at ``url``."""
+    if index or url == "":
+        return url + "index.md"
+    return url.rstrip("/") + ".md"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Relative link from page ``from_url`` to ``to_url``: a page (ends in ``/``) or a file."""
+    relative = posixpath.relpath("/" + to_url, "/" + from_url)
+    if to_url and not to_url.endswith("/"):
+        return relative
+    return "./" if relative == "." else relative + "/"
+
+
+# --- Text helpers used by templates ---------------------------------------------------
+
+
+def format_date(date: dt.date) -> str:
+    """``Mar 28, 2025``, the same in every locale."""
+    return f"{MONTH_ABBR[date.month - 1]} {date.day}, {date.year}"
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of ``text``, cut at a word boundary, with an ellipsis if shortened."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip() + " …"
+
+
+def linkify(text: str) -> Markup:
+    """Escape ``text`` and make its URLs clickable without changing the visible text."""
+    parts = []
+    position = 0
+    for start, end, url in find_urls(text):
+        parts.append(escape(text[position:start]))
+        parts.append(Markup('<a href="{}" rel="nofollow">{}</a>').format(url, text[start:end]))
+        position = end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def front_matter(values: dict) -> Markup:
+    """YAML front matter for ``title``, ``description`` and the like.
+
+    Material prints these values into the page unescaped (``<title>``, the header, the
+    description meta tag), so each string is HTML-escaped here: the reader sees the text.
+    """
+    safe = {key: str(escape(value)) if isinstance(value, str) else value for key, value in values.items()}
+    dumped = yaml.safe_dump(safe, allow_unicode=True, sort_keys=True, width=2**31 - 1)
+    return Markup(f"---\n{dumped}---\n")
+
+
+# --- Page assembly ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Position of one page in a paginated listing."""
+
+    number: int
+    count: int
+    urls: tuple[str, ...]
+
+    @property
+    def previous(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+def paginate(base_url: str, items: Sequence, per_page: int) -> list[tuple[str, Sequence, Pager]]:
+    """Split ``items`` into pages: ``[(url, items on the page, pager)]``, at least one."""
+    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [items[:0]]
+    urls = tuple(numbered_url(base_url, n) for n in range(1, len(chunks) + 1))
+    return [(urls[i], chunk, Pager(i + 1, len(chunks), urls)) for i, chunk in enumerate(chunks)]
+
+
+def index_letter(paper: Paper) -> str:
+    """The A-Z section of a paper: the first character of its slug, digits together."""
+    first = paper.slug[0]
+    return "0-9" if first.isdigit() else first
+
+
+class _Renderer:
+    def __init__(self, archive: Archive, site_name: str) -> None:
+        self.archive = archive
+        self.site_name = site_name
+        self.tags_by_slug = {tag.slug: tag for tag in archive.tags}
+        self.env = Environment(
+            loader=PackageLoader("generator", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            date=format_date,
+            excerpt=excerpt,
+            linkify=linkify,
+            front_matter=front_matter,
+            urlquote=quote_plus,
+        )
+        self.env.globals.update(
+            link=_link,
+            day_url=day_url,
+            paper_url=paper_url,
+            tag_url=tag_url,
+            archive=archive,
+            site_name=site_name,
+            tags_by_slug=self.tags_by_slug,
+            month_names=MONTH_NAMES,
+            day_sizes={day.date: len(day.paper_keys) for day in archive.days},
+        )
+        self.files: dict[str, str] = {}
+
+    def page(self, template: str, url: str, *, index: bool = False, **context) -> None:
+        text = self.env.get_template(template).render(page_url=url, **context)
+        self.files[source_path(url, index)] = text
+
+    def render(self) -> dict[str, str]:
+        self.home()
+        self.days()
+        self.papers()
+        self.tags()
+        self.files["archive.json"] = export_json(self.archive)
+        return dict(sorted(self.files.items()))
+
+    def home(self) -> None:
+        papers = list(self.archive.papers.values())
+        recurring = sorted(
+            (p for p in papers if len(p.appearances) > 1),
+            key=lambda p: (-len(p.appearances), -p.last_seen.toordinal(), p.key),
+        )[:HOME_RECURRING_PAPERS]
+        latest = self.archive.days[-1] if self.archive.days else None
+        self.page(
+            "home.md.j2",
+            "",
+            latest=latest,
+            latest_papers=self.archive.papers_on(latest) if latest else [],
+            recurring=recurring,
+            appearance_count=sum(len(p.appearances) for p in papers),
+        )
+
+    def days(self) -> None:
+        days = self.archive.days
+        by_month: dict[tuple[int, int], list[Day]] = {}
+        for day in reversed(days):
+            by_month.setdefault((day.date.year, day.date.month), []).append(day)
+        years: dict[int, list[tuple[int, list[Day]]]] = {}
+        for (year, month), month_days in by_month.items():
+            years.setdefault(year, []).append((month, month_days))
+        self.page("days_index.md.j2", "days/", index=True, years=years)
+        for position, day in enumerate(days):
+            entries = [(paper, _listing_on(paper, day.date)) for paper in self.archive.papers_on(day)]
+            self.page(
+                "day.md.j2",
+                day_url(day.date),
+                day=day,
+                entries=entries,
+                repeats=sum(1 for paper, _ in entries if len(paper.appearances) > 1),
+                previous_day=days[position - 1] if position > 0 else None,
+                next_day=days[position + 1] if position + 1 < len(days) else None,
+            )
+
+    def papers(self) -> None:
+        papers = sorted(self.archive.papers.values(), key=lambda p: (p.slug, p.key))
+        letters: dict[str, list[Paper]] = {}
+        for paper in papers:
+            letters.setdefault(index_letter(paper), []).append(paper)
+        self.page("papers_index.md.j2", "papers/", index=True, letters=letters, total=len(papers))
+        for letter, letter_papers in letters.items():
+            base = f"papers/az/{letter}/"
+            for url, chunk, pager in paginate(base, letter_papers, PAPERS_PER_INDEX_PAGE):
+                self.page(
+                    "papers_letter.md.j2", url, letter=letter, papers=chunk, pager=pager,
+                    letter_total=len(letter_papers), letters=letters,
+                )
+        for paper in papers:
+            self.page("paper.md.j2", paper_url(paper), paper=paper)
+
+    def tags(self) -> None:
+        members: dict[str, list[Paper]] = {tag.slug: [] for tag in self.archive.tags}
+        for paper in self.archive.papers.values():
+            for slug in paper.tags:
+                members[slug].append(paper)
+        untagged = sum(1 for paper in self.archive.papers.values() if not paper.tags)
+        self.page("tags_index.md.j2", "tags/", index=True, members=members, untagged=untagged)
+        for tag in self.archive.tags:
+            tagged = sorted(members[tag.slug], key=lambda p: (-p.last_seen.toordinal(), p.key))
+            months = Counter((p.last_seen.year, p.last_seen.month) for p in tagged)
+            for url, chunk, pager in paginate(tag_url(tag.slug), tagged, PAPERS_PER_TAG_PAGE):
+                self.page(
+                    "tag.md.j2", url, tag=tag, papers=chunk, pager=pager, total=len(tagged),
+                    months=sorted(months.items(), reverse=True),
+                )
+
+
+def _listing_on(paper: Paper, date: dt.date) -> Appearance:
+    return next(listing for listing in paper.appearances if listing.date == date)
+
+
+@pass_context
+def _link(context, to_url: str) -> str:
+    """Template helper: relative link from the page being rendered to ``to_url``."""
+    return relative_url(context["page_url"], to_url)
+
+
+def export_json(archive: Archive) -> str:
+    """``archive.json``: every paper with its text, tags, links and appearances."""
+    papers = [
+        {
+            "slug": paper.slug,
+            "url": paper_url(paper),
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "tags": list(paper.tags),
+            "links": [{"url": link.url, "kind": link.kind} for link in paper.links],
+            "appearances": [
+                {"date": a.date.isoformat(), "rank": a.rank, "title": a.title, "day_url": day_url(a.date)}
+                for a in paper.appearances
+            ],
+        }
+        for paper in sorted(archive.papers.values(), key=lambda p: p.slug)
+    ]
+    document = {
+        "papers": papers,
+        "days": [
+            {"date": day.date.isoformat(), "url": day_url(day.date), "papers": [archive.papers[k].slug for k in day.paper_keys]}
+            for day in archive.days
+        ],
+        "tags": [
+            {"slug": tag.slug, "name": tag.name, "description": tag.description, "url": tag_url(tag.slug)}
+            for tag in archive.tags
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str]:
+    """Render every page of the archive: ``{path inside site_src: content}``, sorted."""
+    return _Renderer(archive, site_name).render()
+

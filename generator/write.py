@@ -1,0 +1,150 @@
+"""Stage 5: write rendered pages into site_src, the only module that writes Markdown.
+
+A manifest (``.digest-archive-manifest.json`` in site_src; MkDocs skips dotfiles) lists
+every file the generator wrote. The writer
+
+* never overwrites or deletes a file the manifest does not list, so hand-written pages in
+  site_src are safe (a clash is an error, not an overwrite);
+* rewrites only files whose content changed, so an unchanged page keeps its mtime;
+* removes the files it wrote earlier that the archive no longer produces;
+* writes each file to a temporary name and renames it into place, and records a file in
+  the manifest before creating it, so an interrupted run never leaves a half-written
+  file, nor a file it will not recognise as its own.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import ArchiveError
+
+MANIFEST_NAME = ".digest-archive-manifest.json"
+_MANIFEST_FORMAT = "digest-archive manifest 1"
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write changed: paths relative to the output folder."""
+
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def write_site(out_dir: Path, files: Mapping[str, str]) -> WriteReport:
+    """Make ``out_dir`` hold exactly ``files`` among the files the generator owns."""
+    for path in files:
+        _check_relative(path)
+    try:
+        return _write(out_dir, files)
+    except OSError as error:
+        raise ArchiveError(_describe_os_error(error, out_dir)) from None
+
+
+def read_manifest(out_dir: Path) -> set[str]:
+    """The paths the generator wrote into ``out_dir`` last time (empty if none)."""
+    manifest = out_dir / MANIFEST_NAME
+    if not manifest.exists():
+        return set()
+    try:
+        document = json.loads(manifest.read_text(encoding="utf-8"))
+        if document.get("format") != _MANIFEST_FORMAT:
+            raise ValueError("unknown format")
+        paths = set(document["files"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ArchiveError(
+            f"{manifest} is damaged; delete {out_dir} if everything in it was generated"
+        ) from None
+    for path in paths:
+        _check_relative(path)
+    return paths
+
+
+def _write(out_dir: Path, files: Mapping[str, str]) -> WriteReport:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    owned = read_manifest(out_dir)
+    clashes = sorted(p for p in files if p not in owned and (out_dir / p).exists())
+    if clashes:
+        listed = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+        raise ArchiveError(
+            f"{out_dir} holds files the generator did not write and would overwrite: {listed}."
+            " Move them elsewhere (or delete the folder if it is all generated output)."
+        )
+
+    _write_manifest(out_dir, owned | set(files))
+    written = []
+    unchanged = 0
+    for path, content in files.items():
+        target = out_dir / path
+        data = content.encode("utf-8")
+        if _same_content(target, data):
+            unchanged += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, data)
+        written.append(path)
+
+    removed = sorted(owned - set(files))
+    for path in removed:
+        (out_dir / path).unlink(missing_ok=True)
+        _prune_empty_parents(out_dir, out_dir / path)
+    _write_manifest(out_dir, set(files))
+    return WriteReport(written=tuple(written), unchanged=unchanged, removed=tuple(removed))
+
+
+def _same_content(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write_manifest(out_dir: Path, paths: set[str]) -> None:
+    document = {"format": _MANIFEST_FORMAT, "files": sorted(paths)}
+    _atomic_write(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
+
+
+def _prune_empty_parents(out_dir: Path, removed_file: Path) -> None:
+    """Remove folders left empty by a removal, up to (not including) ``out_dir``."""
+    folder = removed_file.parent
+    while folder != out_dir and out_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (or not ours to judge): keep it
+        folder = folder.parent
+
+
+def _check_relative(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or path != pure.as_posix():
+        raise ArchiveError(f"refusing to write outside the output folder: {path!r}")
+
+
+def _describe_os_error(error: OSError, out_dir: Path) -> str:
+    where = error.filename or out_dir
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write to {where}: the folder is read-only or not yours (permission denied)"
+    if error.errno == errno.ENOSPC:
+        return f"cannot write to {where}: no space left on the device"
+    return f"cannot write to {where}: {error.strerror or error}"
