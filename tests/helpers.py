@@ -1,0 +1,37 @@
+"""Helpers shared by the tests: fixture paths, scratch projects, running the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_DIGESTS = REPO.parent / "shared" / "digests"
+
+
+def make_project(root: Path) -> Path:
+    """A scratch archive project in ``root``: the repo's mkdocs.yml, theme and taxonomy."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("mkdocs.yml", "taxonomy.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "theme_overrides", root / "theme_overrides")
+    return root
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the installed ``digest-archive`` command as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )
+
+
+def build_project(root: Path, digests: Path, *extra: str) -> Path:
+    """``digest-archive build --strict`` in a scratch project; returns the site folder."""
+    make_project(root)
+    result = run_cli("build", "--digests", str(digests), "--strict", *extra, cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "site"

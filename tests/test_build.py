@@ -1,0 +1,149 @@
+"""End to end: real `mkdocs build --strict` sites, read back as HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from .helpers import FIXTURES, SHARED_DIGESTS
+
+HEADER_LINES = 4  # new / Get trending... / Subscribe / byAK...
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def paper_pages(site: Path) -> list[Path]:
+    return sorted(p for p in (site / "papers").glob("*/index.html") if p.parent.name != "az")
+
+
+def raw_entries(folder: Path) -> list[tuple[str, str, str]]:
+    """(file, title, abstract) straight from the digest files, independent of the parser."""
+    entries = []
+    for path in sorted(folder.glob("*.txt")):
+        paragraphs = [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+        body = paragraphs[HEADER_LINES + 1 :]
+        entries += [(path.name, body[i], body[i + 1]) for i in range(0, len(body), 2)]
+    return entries
+
+
+def normalised(title: str) -> str:
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def internal_links(site: Path):
+    """Yield (page, href, resolved file) for every link that stays inside the site."""
+    for page in site.rglob("*.html"):
+        page_url = "http://site/" + page.relative_to(site).as_posix()
+        for anchor in soup(page).find_all("a", href=True):
+            target = urljoin(page_url, anchor["href"])
+            parts = urlsplit(target)
+            if parts.netloc != "site":
+                continue
+            path = site / unquote(parts.path.lstrip("/"))
+            if path.is_dir() or parts.path.endswith("/"):
+                path = path / "index.html"
+            yield page, anchor["href"], path, parts.fragment
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "digest-archive"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "digest-archive" in result.stdout
+
+
+def test_fixture_site_has_every_page_at_its_fixed_url(fixture_site):
+    for url in ("", "days/", "days/2024-12-30/", "papers/", "papers/az/s/", "tags/", "tags/transformers/"):
+        assert (fixture_site / url / "index.html").is_file(), url
+    assert len(paper_pages(fixture_site)) == 5
+    assert json.loads((fixture_site / "archive.json").read_text())["papers"]
+
+
+def test_every_internal_link_and_anchor_resolves(fixture_site):
+    broken = []
+    for page, href, target, fragment in internal_links(fixture_site):
+        if not target.exists():
+            broken.append((str(page.relative_to(fixture_site)), href))
+        elif fragment and target.suffix == ".html" and not soup(target).find(id=fragment):
+            broken.append((str(page.relative_to(fixture_site)), href))
+    assert broken == []
+
+
+def test_hazard_text_shows_exactly_and_injects_nothing(fixture_site):
+    (page,) = [p for p in paper_pages(fixture_site) if p.parent.name.startswith("escaping-hazards")]
+    html = soup(page)
+    title = "Escaping Hazards: ``golden'' Seeds, [m]times [n] Grids and |Omega| Sets"
+    abstract = raw_entries(FIXTURES / "archive")[1][2]
+    assert html.select_one("article h1").get_text() == title
+    assert html.select_one(".da-abstract").get_text() == abstract
+    assert html.title.get_text() == f"{title} - Digest Archive"
+    assert not html.select("article b") and not html.select("article code") and not html.select("article em")
+
+
+def test_nav_stays_small_on_every_page(fixture_site):
+    for page in [fixture_site / "index.html", *paper_pages(fixture_site)]:
+        nav_links = soup(page).select("nav.md-nav--primary a.md-nav__link")
+        assert len(nav_links) <= 8, page
+
+
+def test_search_index_holds_paper_pages(fixture_site):
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text())
+    locations = {doc["location"] for doc in index["docs"]}
+    assert {f"papers/{p.parent.name}/" for p in paper_pages(fixture_site)} <= locations
+
+
+# --- The real sample digests --------------------------------------------------------
+
+
+def test_shared_digests_give_one_page_per_unique_paper(shared_site):
+    entries = raw_entries(SHARED_DIGESTS)
+    unique = {normalised(title) for _, title, _ in entries}
+    assert len(entries) == 222 and len(unique) == 195  # counted from the four digest files
+    assert len(paper_pages(shared_site)) == len(unique)
+
+
+def test_shared_digests_text_fidelity_for_every_paper(shared_site):
+    shown = {}
+    for page in paper_pages(shared_site):
+        html = soup(page)
+        shown[html.select_one("article h1").get_text()] = html.select_one(".da-abstract").get_text()
+    mismatches = [title for _, title, abstract in raw_entries(SHARED_DIGESTS) if shown.get(title) != abstract]
+    assert mismatches == []
+
+
+def test_shared_digests_duplicates_are_cross_linked_both_ways(shared_site):
+    days_of = defaultdict(set)
+    for name, title, _ in raw_entries(SHARED_DIGESTS):
+        days_of[normalised(title)].add(name)
+    repeated = 0
+    for page in paper_pages(shared_site):
+        html = soup(page)
+        key = normalised(html.select_one("article h1").get_text())
+        day_links = {a["href"].split("#")[0] for a in html.select(".da-appearances a")}
+        assert len(day_links) == len(days_of[key])
+        if len(day_links) < 2:
+            continue
+        repeated += 1
+        slug = page.parent.name
+        for href in day_links:
+            day_page = (page.parent / href / "index.html").resolve()
+            entry = soup(day_page).find(id=slug)
+            assert entry is not None, (slug, href)  # the day links back to the paper ...
+            assert entry.select_one(".da-badge")  # ... marks it ...
+            also = {a["href"].split("#")[0] for a in entry.select(".da-entry-links a[href^='../']")}
+            assert len(also) == len(day_links) - 1  # ... and links its other days
+    assert repeated == 26
+
+
+def test_shared_site_links_resolve(shared_site):
+    assert [href for _, href, target, _ in internal_links(shared_site) if not target.exists()] == []

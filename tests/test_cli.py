@@ -1,0 +1,131 @@
+"""The digest-archive command: options, year order, bad digests, determinism, safety."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+from .helpers import FIXTURES, make_project, run_cli
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def paper_slugs(site_src: Path) -> set[str]:
+    return {p.stem for p in (site_src / "papers").glob("*.md") if p.name != "index.md"}
+
+
+def test_generate_writes_markdown_and_reports(tmp_path):
+    make_project(tmp_path)
+    result = run_cli("generate", "--digests", str(FIXTURES / "archive"), "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "4 digests: 5 papers on 3 days" in result.stderr
+    assert (tmp_path / "out" / "days" / "2024-12-30.md").exists()
+    assert len(paper_slugs(tmp_path / "out")) == 5
+
+
+def test_same_digests_give_byte_identical_markdown(tmp_path):
+    make_project(tmp_path)
+    for out in ("one", "two"):
+        assert run_cli("generate", "--digests", str(FIXTURES / "archive"), "--out", out, cwd=tmp_path).returncode == 0
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    again = run_cli("generate", "--digests", str(FIXTURES / "archive"), "--out", "one", cwd=tmp_path)
+    assert " 0 written," in again.stderr and " 0 removed" in again.stderr
+
+
+def test_year_option_and_config_fill_in_missing_years(tmp_path):
+    make_project(tmp_path)
+    digests = tmp_path / "in"
+    digests.mkdir()
+    shutil.copy(FIXTURES / "bad" / "no-year.txt", digests / "no-year.txt")
+    failed = run_cli("generate", "--digests", "in", "--strict", cwd=tmp_path)
+    assert failed.returncode == 1 and "no-year.txt:1:" in failed.stderr and "--year" in failed.stderr
+    assert run_cli("generate", "--digests", "in", "--year", "2023", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "site_src" / "days" / "2023-03-03.md").exists()
+    (tmp_path / "archive.yml").write_text("digests: in\nyear: 2022\n")
+    assert run_cli("generate", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "site_src" / "days" / "2022-03-03.md").exists()
+    assert not (tmp_path / "site_src" / "days" / "2023-03-03.md").exists()
+
+
+def test_bad_digest_is_skipped_with_a_warning_by_default(tmp_path):
+    make_project(tmp_path)
+    digests = tmp_path / "in"
+    shutil.copytree(FIXTURES / "archive", digests)
+    shutil.copy(FIXTURES / "bad" / "missing-abstract.txt", digests / "zz-bad.txt")
+    result = run_cli("generate", "--digests", "in", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "warning:" in result.stderr and "zz-bad.txt:11:" in result.stderr and "skipped" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(paper_slugs(tmp_path / "site_src")) == 5
+
+
+def test_strict_fails_on_any_bad_digest_and_writes_nothing(tmp_path):
+    make_project(tmp_path)
+    digests = tmp_path / "in"
+    shutil.copytree(FIXTURES / "archive", digests)
+    for bad in (FIXTURES / "bad").iterdir():
+        shutil.copy(bad, digests / f"bad-{bad.name}")
+    (digests / "bad-latin1.txt").write_bytes(b"Mar 3, 2025\n\nCaf\xe9\n\nAbstract.\n")
+    result = run_cli("generate", "--digests", "in", "--strict", cwd=tmp_path)
+    assert result.returncode == 1
+    for expected in ("bad-empty.txt:1:", "bad-no-date.txt:5:", "bad-missing-abstract.txt:11:", "bad-latin1.txt:3:"):
+        assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site_src").exists()
+
+
+def test_no_digests_is_a_clear_error(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / "empty").mkdir()
+    for folder in ("empty", "missing"):
+        result = run_cli("generate", "--digests", folder, cwd=tmp_path)
+        assert result.returncode == 1 and "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_adding_digests_keeps_urls_and_removing_one_removes_only_its_pages(tmp_path):
+    make_project(tmp_path)
+    digests = tmp_path / "in"
+    digests.mkdir()
+    shutil.copy(FIXTURES / "archive" / "iso-dated.txt", digests)
+    assert run_cli("generate", "--digests", "in", cwd=tmp_path).returncode == 0
+    site_src = tmp_path / "site_src"
+    before = paper_slugs(site_src)
+    (site_src / "about.md").write_text("hand-written")
+
+    for name in ("2024-12-30.txt", "january-digest.txt", "2025-01-02-second.txt"):
+        shutil.copy(FIXTURES / "archive" / name, digests)
+    assert run_cli("generate", "--digests", "in", cwd=tmp_path).returncode == 0
+    assert before <= paper_slugs(site_src) and len(paper_slugs(site_src)) == 5
+
+    (digests / "iso-dated.txt").unlink()
+    assert run_cli("generate", "--digests", "in", cwd=tmp_path).returncode == 0
+    assert not (site_src / "days" / "2025-01-05.md").exists()
+    assert not before & paper_slugs(site_src)
+    assert (site_src / "about.md").read_text() == "hand-written"
+
+
+def test_failed_mkdocs_build_keeps_the_previous_site(tmp_path):
+    make_project(tmp_path)
+    ok = run_cli("build", "--digests", str(FIXTURES / "archive"), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    before = tmp_path / "before"
+    shutil.copytree(tmp_path / "site", before)
+    mkdocs = tmp_path / "mkdocs.yml"
+    mkdocs.write_text(mkdocs.read_text().replace("  - Topics: tags/index.md", "  - Topics: tags/index.md\n  - Missing: missing.md"))
+    failed = run_cli("build", "--digests", str(FIXTURES / "archive"), cwd=tmp_path)
+    assert failed.returncode == 1 and "mkdocs build --strict failed" in failed.stderr
+    comparison = filecmp.dircmp(before, tmp_path / "site")
+    assert not comparison.left_only and not comparison.right_only and not comparison.diff_files
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
+    make_project(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "precious.txt").write_text("keep me")
+    result = run_cli("build", "--digests", str(FIXTURES / "archive"), "--site-dir", "mine", cwd=tmp_path)
+    assert result.returncode == 1 and "refusing to replace" in result.stderr
+    assert (mine / "precious.txt").read_text() == "keep me"

@@ -1,0 +1,65 @@
+"""Duplicates: one paper per normalised title; same-date digests merged into one day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.dedupe import build_archive, title_key
+from generator.parse import Digest, DigestEntry
+
+from .helpers import FIXTURES
+from generator.pipeline import load_digests
+
+
+def digest(source: str, date: dt.date, *titles: str) -> Digest:
+    entries = tuple(DigestEntry(title=t, abstract=f"Abstract of {t} on {date}.", line=n) for n, t in enumerate(titles, 1))
+    return Digest(source=source, date=date, entries=entries)
+
+
+def test_title_key_folds_case_punctuation_spacing_and_unicode_forms():
+    assert title_key("Q-VLM:  Post-Training Quantization") == "q vlm post training quantization"
+    assert title_key("q vlm post training quantization!") == "q vlm post training quantization"
+    assert title_key("Ｆｕｌｌｗｉｄｔｈ ＴＩＴＬＥ") == title_key("fullwidth title")  # NFKC
+    assert title_key("Straße") == title_key("STRASSE")  # case folding, not just lower()
+    assert title_key("Don’t Play Favorites") == title_key("Don't play favorites")
+    assert title_key("Sub-gradient Methods") != title_key("Subgradient Methods")
+    assert title_key("???") == "???"  # all punctuation still has an identity
+
+
+def test_same_paper_on_several_days_is_one_paper_with_every_appearance():
+    day1, day2, day3 = dt.date(2025, 3, 1), dt.date(2025, 3, 2), dt.date(2025, 3, 5)
+    archive = build_archive(
+        [
+            digest("c.txt", day3, "Other", "Robust Training"),
+            digest("a.txt", day1, "Robust training", "Unique"),
+            digest("b.txt", day2, "ROBUST TRAINING."),
+        ]
+    )
+    paper = archive.papers[title_key("Robust Training")]
+    assert paper.dates == (day1, day2, day3)
+    assert [a.rank for a in paper.appearances] == [1, 1, 2]
+    assert paper.title == "Robust training"  # the first appearance's text
+    assert paper.title_variants == ("ROBUST TRAINING.", "Robust Training")
+    assert len(archive.papers) == 3
+    assert [d.date for d in archive.days] == [day1, day2, day3]
+
+
+def test_two_digests_of_one_date_merge_into_one_day_in_file_name_order():
+    date = dt.date(2025, 3, 1)
+    archive = build_archive([digest("b.txt", date, "B1", "Shared"), digest("a.txt", date, "A1", "Shared", "A2")])
+    (day,) = archive.days
+    assert [archive.papers[k].title for k in day.paper_keys] == ["A1", "Shared", "A2", "B1"]
+    assert day.sources == ("a.txt", "b.txt")
+    assert len(archive.papers["shared"].appearances) == 1
+
+
+def test_fixture_archive_counts():
+    loaded = load_digests(FIXTURES / "archive")
+    assert loaded.problems == ()
+    archive = build_archive(loaded.digests)
+    assert len(archive.papers) == 5
+    assert [d.date.isoformat() for d in archive.days] == ["2024-12-30", "2025-01-02", "2025-01-05"]
+    assert sum(len(p.appearances) for p in archive.papers.values()) == 7
+    jan2 = archive.days[1]
+    assert len(jan2.paper_keys) == 4
+    assert len(jan2.sources) == 2
