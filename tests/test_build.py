@@ -147,3 +147,75 @@ def test_shared_digests_duplicates_are_cross_linked_both_ways(shared_site):
 
 def test_shared_site_links_resolve(shared_site):
     assert [href for _, href, target, _ in internal_links(shared_site) if not target.exists()] == []
+
+
+def test_home_page_shows_latest_day_counts_and_recurring_papers(fixture_site):
+    html = soup(fixture_site / "index.html")
+    assert html.select_one(".da-counts").get_text().startswith("5 papers, 3 days, 7 listings,")
+    latest = next(h for h in html.select("article h2") if h.get_text().startswith("Latest day"))
+    assert latest.a["href"] == "days/2025-01-05/"
+    recurring = [li.a.get_text() for li in latest.find_next("h2").find_next("ol").select("li")]
+    assert len(recurring) == 2 and recurring[0].startswith(("Escaping Hazards", "Sparse Autoencoders"))
+
+
+def test_days_index_groups_by_year_and_month_with_counts(fixture_site):
+    html = soup(fixture_site / "days" / "index.html")
+    assert [h.get_text() for h in html.select("article h2")] == ["2025", "2024"]
+    months = [" ".join(h.get_text().split()) for h in html.select("article h3")]
+    assert months == ["January 2025 2 days, 5 listings", "December 2024 1 days, 2 listings"]
+    assert [a["href"] for a in html.select(".da-day-list a")] == [
+        "2025-01-05/", "2025-01-02/", "2024-12-30/",
+    ]
+
+
+def test_paper_page_has_tags_links_appearances_and_search_links(fixture_site):
+    (page,) = [p for p in paper_pages(fixture_site) if p.parent.name.startswith("robust-reward-models")]
+    html = soup(page)
+    assert [a.get_text() for a in html.select(".da-paper-meta .da-tag")] == ["Reinforcement learning"]
+    assert [(li.span.get_text(), li.a["href"]) for li in html.select(".da-links li")] == [
+        ("Project page", "https://fixture-lab.github.io/robust-rm/")
+    ]
+    assert [a.get_text() for a in html.select(".da-appearances a")] == ["Jan 2, 2025"]
+    search = {a.get_text(): a["href"] for a in html.select(".da-search-links a")}
+    assert search["Search arXiv"] == "https://arxiv.org/search/?query=Robust+Reward+Models+Resist+Reward+Hacking&searchtype=title"
+    assert search["Search Hugging Face papers"] == "https://huggingface.co/papers?q=Robust+Reward+Models+Resist+Reward+Hacking"
+
+
+def test_day_page_shows_tags_and_code_links(fixture_site):
+    html = soup(fixture_site / "days" / "2024-12-30" / "index.html")
+    entry = html.select("li.da-entry")[0]
+    assert entry.select_one(".da-code")["href"] == "https://github.com/fixture-lab/sae-mono"
+    assert "Transformers and attention" in [a.get_text() for a in entry.select(".da-tag")]
+    tag_page = soup(fixture_site / "tags" / "transformers" / "index.html")
+    assert entry.h2.get_text() in [a.get_text() for a in tag_page.select(".da-list a")]
+
+
+def test_serve_answers_on_localhost(fixture_site, tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    from .helpers import make_project
+
+    make_project(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "serve", "--no-build", "--site-dir", str(fixture_site), "--port", str(port)],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/days/2025-01-02/", timeout=2) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+                time.sleep(0.2)
+        assert "Graph Transformers Without Positional Encodings" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
