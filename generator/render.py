@@ -149,8 +149,6 @@ def index_letter(paper: Paper) -> str:
 class _Renderer:
     def __init__(self, archive: Archive, site_name: str) -> None:
         self.archive = archive
-        self.site_name = site_name
-        self.tags_by_slug = {tag.slug: tag for tag in archive.tags}
         self.env = Environment(
             loader=PackageLoader("generator", "templates"),
             autoescape=True,
@@ -173,7 +171,7 @@ class _Renderer:
             tag_url=tag_url,
             archive=archive,
             site_name=site_name,
-            tags_by_slug=self.tags_by_slug,
+            tags_by_slug={tag.slug: tag for tag in archive.tags},
             month_names=MONTH_NAMES,
             day_sizes={day.date: len(day.paper_keys) for day in archive.days},
         )
