@@ -18,6 +18,7 @@ _URL = re.compile(
     r"[^\s<>\"'`{}|\\^]+",
     re.IGNORECASE,
 )
+_URL_MARKERS = ("http://", "https://", "www.", "github.com/", "huggingface.co/", "hf.co/")
 _TRAILING = ".,;:!?*"
 _CLOSERS = {")": "(", "]": "["}
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
@@ -30,6 +31,9 @@ def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
     ``text[start:end]`` is the URL as written, without trailing punctuation; ``url`` is
     the address to link to (``https://`` added where the text has no scheme).
     """
+    lowered = text.lower()
+    if not any(marker in lowered for marker in _URL_MARKERS):
+        return  # most abstracts have no link: skip the regex scan
     for match in _URL.finditer(text):
         written = _strip_trailing(match.group())
         if "." not in urlsplit(_with_scheme(written)).netloc:

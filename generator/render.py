@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import posixpath
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
-import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
 from .links import find_urls
 from .model import Appearance, Archive, Day, Paper
 
+# Tag chips per (tags, root prefix): few distinct combinations, rendered on every page.
+_CHIPS_CACHE: dict[tuple[tuple[str, ...], str], Markup] = {}
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -66,12 +67,13 @@ def source_path(url: str, index: bool = False) -> str:
     return url.rstrip("/") + ".md"
 
 
-def relative_url(from_url: str, to_url: str) -> str:
-    """Relative link from page ``from_url`` to ``to_url``: a page (ends in ``/``) or a file."""
-    relative = posixpath.relpath("/" + to_url, "/" + from_url)
-    if to_url and not to_url.endswith("/"):
-        return relative
-    return "./" if relative == "." else relative + "/"
+def root_prefix(page_url: str) -> str:
+    """The relative path from page ``page_url`` back to the site root (``""`` at the root).
+
+    Every link is this prefix plus a site-root URL, so links stay relative (the site
+    works under any sub-path) and cost one string join each.
+    """
+    return "../" * page_url.count("/")
 
 
 # --- Text helpers used by templates ---------------------------------------------------
@@ -102,15 +104,29 @@ def linkify(text: str) -> Markup:
     return Markup("").join(parts)
 
 
-def front_matter(values: dict) -> Markup:
+# Characters PyYAML refuses to read inside a quoted string, or reads as line breaks
+# (NEL, U+2028, U+2029), written as escapes.
+_YAML_UNREADABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def yaml_string(value: str) -> str:
+    """``value`` as a YAML double-quoted scalar that loads back to exactly ``value``.
+
+    JSON strings are YAML double-quoted scalars; characters PyYAML will not read are
+    escaped on top. (``yaml.safe_dump`` does the same but costs a millisecond a page.)
+    """
+    quoted = json.dumps(value, ensure_ascii=False)
+    return _YAML_UNREADABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def front_matter(values: dict[str, str]) -> Markup:
     """YAML front matter for ``title``, ``description`` and the like.
 
     Material prints these values into the page unescaped (``<title>``, the header, the
     description meta tag), so each string is HTML-escaped here: the reader sees the text.
     """
-    safe = {key: str(escape(value)) if isinstance(value, str) else value for key, value in values.items()}
-    dumped = yaml.safe_dump(safe, allow_unicode=True, sort_keys=True, width=2**31 - 1)
-    return Markup(f"---\n{dumped}---\n")
+    lines = "".join(f"{key}: {yaml_string(str(escape(value)))}\n" for key, value in sorted(values.items()))
+    return Markup(f"---\n{lines}---\n")
 
 
 # --- Page assembly ----------------------------------------------------------------------
@@ -165,7 +181,7 @@ class _Renderer:
             urlquote=quote_plus,
         )
         self.env.globals.update(
-            link=_link,
+            tag_chips=_tag_chips,
             day_url=day_url,
             paper_url=paper_url,
             tag_url=tag_url,
@@ -178,7 +194,7 @@ class _Renderer:
         self.files: dict[str, str] = {}
 
     def page(self, template: str, url: str, *, index: bool = False, **context) -> None:
-        text = self.env.get_template(template).render(page_url=url, **context)
+        text = self.env.get_template(template).render(page_url=url, root=root_prefix(url), **context)
         self.files[source_path(url, index)] = text
 
     def render(self) -> dict[str, str]:
@@ -264,9 +280,21 @@ def _listing_on(paper: Paper, date: dt.date) -> Appearance:
 
 
 @pass_context
-def _link(context, to_url: str) -> str:
-    """Template helper: relative link from the page being rendered to ``to_url``."""
-    return relative_url(context["page_url"], to_url)
+def _tag_chips(context, slugs: tuple[str, ...]) -> Markup:
+    """Template helper: the linked tag chips of a paper on the page being rendered."""
+    key = (slugs, context["root"])
+    chips = _CHIPS_CACHE.get(key)
+    if chips is None:
+        tags_by_slug = context["tags_by_slug"]
+        chips = Markup("")
+        if slugs:
+            links = Markup("").join(
+                Markup('<a class="da-tag" href="{}{}">{}</a>').format(context["root"], tag_url(slug), tags_by_slug[slug].name)
+                for slug in slugs
+            )
+            chips = Markup('<span class="da-tags">{}</span>').format(links)
+        _CHIPS_CACHE[key] = chips
+    return chips
 
 
 def export_json(archive: Archive) -> str:
@@ -297,10 +325,12 @@ def export_json(archive: Archive) -> str:
             for tag in archive.tags
         ],
     }
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    # Compact: with indent, json falls back to its slow pure-Python encoder.
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str]:
     """Render every page of the archive: ``{path inside site_src: content}``, sorted."""
+    _CHIPS_CACHE.clear()
     return _Renderer(archive, site_name).render()
 

@@ -9,14 +9,18 @@ The taxonomy is YAML the archive's maintainers edit::
         phrases: ["diffusion model*", "score-based"]
 
 A tag applies to a paper when any of its phrases occurs in the title or abstract: case is
-ignored, phrases match whole words, a space or hyphen in a phrase matches either, and a
-trailing ``*`` on a word matches any ending (``prun*`` matches pruning and pruned).
+ignored, phrases match whole words (punctuation between words does not matter, so
+``score-based`` matches "score based"), and a trailing ``*`` on a word matches any ending
+(``prun*`` matches pruning and pruned).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -24,6 +28,8 @@ from slugify import slugify
 
 from .errors import ArchiveError
 from .model import Archive, Tag
+
+_WORD = re.compile(r"\w+")
 
 
 def load_taxonomy(path: Path) -> tuple[Tag, ...]:
@@ -58,32 +64,96 @@ def parse_taxonomy(document: object, source: str = "taxonomy") -> tuple[Tag, ...
         if (
             not isinstance(phrases, list)
             or not phrases
-            or not all(isinstance(p, str) and p.strip(" *-") for p in phrases)
+            or not all(isinstance(p, str) and _WORD.search(p) for p in phrases)
         ):
             raise ArchiveError(f"{where}: 'phrases' must be a non-empty list of phrases")
         tags.append(Tag(slug=slug, name=name.strip(), description=description.strip(), phrases=tuple(phrases)))
     return tuple(tags)
 
 
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """Compile a tag's phrases into one case-insensitive whole-word pattern."""
-    alternatives = []
-    for phrase in phrases:
-        words = [word for word in re.split(r"[\s-]+", phrase.strip()) if word]
-        parts = [
-            re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word)
-            for word in words
-        ]
-        alternatives.append(r"[\s-]+".join(parts))
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A phrase as word tokens; a token ending in ``*`` matches any word it starts."""
+
+    words: tuple[str, ...]
+
+    def matches_at(self, tokens: list[str], start: int) -> bool:
+        if start + len(self.words) > len(tokens):
+            return False
+        for offset, word in enumerate(self.words):
+            token = tokens[start + offset]
+            if word.endswith("*"):
+                if not token.startswith(word[:-1]):
+                    return False
+            elif token != word:
+                return False
+        return True
+
+
+class TagMatcher:
+    """Finds the tags of a text in one pass over its words, whatever the taxonomy size.
+
+    Text and phrases are split into word tokens (letters and digits; case ignored), so a
+    phrase matches whole words whatever stands between them: ``score-based`` matches
+    "score based" and "Score-Based". Phrases are looked up by their first word.
+    """
+
+    def __init__(self, tags: tuple[Tag, ...]) -> None:
+        self.order = {tag.slug: index for index, tag in enumerate(tags)}
+        self.by_first_word: dict[str, list[tuple[str, _Phrase]]] = defaultdict(list)
+        self.by_first_prefix: dict[str, list[tuple[str, _Phrase]]] = defaultdict(list)
+        for tag in tags:
+            for phrase in tag.phrases:
+                words = tuple(_phrase_words(phrase))
+                first = words[0]
+                if first.endswith("*"):
+                    self.by_first_prefix[first[:-1]].append((tag.slug, _Phrase(words)))
+                else:
+                    self.by_first_word[first].append((tag.slug, _Phrase(words)))
+
+    def tags_of(self, text: str) -> tuple[str, ...]:
+        """The slugs of the tags whose phrases occur in ``text``, in taxonomy order."""
+        tokens = _WORD.findall(text.lower())
+        starts: dict[str, list[int]] = defaultdict(list)
+        for position, token in enumerate(tokens):
+            starts[token].append(position)
+        found: set[str] = set()
+
+        def try_phrases(candidates, positions) -> None:
+            for slug, phrase in candidates:
+                if slug not in found and any(phrase.matches_at(tokens, p) for p in positions):
+                    found.add(slug)
+
+        for token, positions in starts.items():
+            if token in self.by_first_word:
+                try_phrases(self.by_first_word[token], positions)
+        if self.by_first_prefix:
+            vocabulary = sorted(starts)
+            for prefix, candidates in self.by_first_prefix.items():
+                index = bisect.bisect_left(vocabulary, prefix)
+                while index < len(vocabulary) and vocabulary[index].startswith(prefix):
+                    try_phrases(candidates, starts[vocabulary[index]])
+                    index += 1
+        return tuple(sorted(found, key=self.order.__getitem__))
+
+
+def _phrase_words(phrase: str) -> list[str]:
+    words = []
+    for part in re.split(r"\s+", phrase.lower()):
+        star = part.endswith("*")
+        tokens = _WORD.findall(part)
+        if tokens and star:
+            tokens[-1] += "*"
+        words.extend(tokens)
+    return words
 
 
 def assign_tags(archive: Archive, tags: tuple[Tag, ...]) -> Archive:
     """Return the archive with each paper's tags (in taxonomy order) and the taxonomy."""
-    patterns = [(tag.slug, phrase_pattern(tag.phrases)) for tag in tags]
-    papers = {}
-    for key, paper in archive.papers.items():
-        text = f"{paper.title}\n{paper.abstract}"
-        matched = tuple(slug for slug, pattern in patterns if pattern.search(text))
-        papers[key] = dataclasses.replace(paper, tags=matched)
+    matcher = TagMatcher(tags)
+    papers = {
+        key: dataclasses.replace(paper, tags=matcher.tags_of(f"{paper.title}\n{paper.abstract}"))
+        for key, paper in archive.papers.items()
+    }
     return dataclasses.replace(archive, papers=papers, tags=tags)

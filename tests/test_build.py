@@ -164,7 +164,7 @@ def test_days_index_groups_by_year_and_month_with_counts(fixture_site):
     months = [" ".join(h.get_text().split()) for h in html.select("article h3")]
     assert months == ["January 2025 2 days, 5 listings", "December 2024 1 days, 2 listings"]
     assert [a["href"] for a in html.select(".da-day-list a")] == [
-        "2025-01-05/", "2025-01-02/", "2024-12-30/",
+        "../days/2025-01-05/", "../days/2025-01-02/", "../days/2024-12-30/",
     ]
 
 

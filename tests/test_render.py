@@ -8,10 +8,14 @@ import json
 import markdown
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from mkdocs.utils.meta import get_data
 
 from generator.parse import Digest, DigestEntry
 from generator.pipeline import build_model, load_digests
-from generator.render import excerpt, linkify, relative_url, render_site, source_path
+from generator.render import excerpt, front_matter, linkify, render_site, root_prefix, source_path
 from generator.tags import load_taxonomy
 
 from .helpers import FIXTURES, REPO
@@ -32,12 +36,11 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return yaml.safe_load(front), body
 
 
-def test_relative_urls_between_pages_and_files():
-    assert relative_url("papers/x/", "days/2025-01-02/") == "../../days/2025-01-02/"
-    assert relative_url("", "days/") == "days/"
-    assert relative_url("days/", "") == "../"
-    assert relative_url("tags/a/", "tags/a/") == "./"
-    assert relative_url("papers/az/a/2/", "archive.json") == "../../../../archive.json"
+def test_root_prefix_and_source_paths():
+    assert root_prefix("") == ""
+    assert root_prefix("days/") == "../"
+    assert root_prefix("papers/x/") == "../../"
+    assert root_prefix("papers/az/a/2/") == "../../../../"
     assert source_path("") == "index.md"
     assert source_path("days/", index=True) == "days/index.md"
     assert source_path("papers/slug/") == "papers/slug.md"
@@ -96,9 +99,9 @@ def test_day_page_marks_repeats_and_links_their_other_days():
     seen = [e for e in entries if e.select_one(".da-badge-seen")]
     assert len(seen) == 2
     for entry in seen:
-        assert entry.find("a", string="Dec 30, 2024")["href"].startswith("../2024-12-30/#")
-    assert soup.find("a", rel="prev")["href"] == "../2024-12-30/"
-    assert soup.find("a", rel="next")["href"] == "../2025-01-05/"
+        assert entry.find("a", string="Dec 30, 2024")["href"].startswith("../../days/2024-12-30/#")
+    assert soup.find("a", rel="prev")["href"] == "../../days/2024-12-30/"
+    assert soup.find("a", rel="next")["href"] == "../../days/2025-01-05/"
 
 
 def test_archive_json_lists_every_paper_with_appearances():
@@ -120,3 +123,12 @@ def test_long_listings_are_split_into_pages():
     files = render_site(archive)
     assert {"papers/az/p.md", "papers/az/p/2.md", "papers/az/p/3.md"} <= set(files)
     assert "papers/az/p/4.md" not in files
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_property_front_matter_loads_back_in_mkdocs(title):
+    """MkDocs reads front matter with its own loader; the title must come back exactly."""
+    document = f"{front_matter({'title': title})}\nbody\n"
+    _, meta = get_data(document)
+    assert meta["title"] == str(escape(title))

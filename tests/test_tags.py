@@ -3,26 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
 
 import pytest
 
 from generator.dedupe import build_archive
 from generator.errors import ArchiveError
 from generator.parse import Digest, DigestEntry
-from generator.tags import assign_tags, load_taxonomy, parse_taxonomy, phrase_pattern
+from generator.model import Tag
+from generator.tags import TagMatcher, assign_tags, load_taxonomy, parse_taxonomy
 
 from .helpers import REPO
 
 
-def test_phrases_match_whole_words_case_and_hyphen_insensitively():
-    pattern = phrase_pattern(("score-based", "prun*", "LLM"))
-    assert pattern.search("A Score Based model")
-    assert pattern.search("structured pruning of nets")
-    assert pattern.search("we PRUNE weights")
-    assert pattern.search("LLM agents")
-    assert not pattern.search("LLMs")  # whole words only: plural must be listed
-    assert not pattern.search("unpruned")  # a * extends the end of a word, not the start
-    assert not pattern.search("scorebased")
+def matcher(*phrases: str) -> TagMatcher:
+    return TagMatcher((Tag(slug="t", name="T", description="", phrases=phrases),))
+
+
+def test_phrases_match_whole_words_case_and_punctuation_insensitively():
+    tags = matcher("score-based", "prun*", "LLM", "N:M sparsity", "Schr\"odinger bridge*").tags_of
+    assert tags("A Score Based model") == ("t",)
+    assert tags("a score-based, model") == ("t",)
+    assert tags("structured pruning of nets") == ("t",)
+    assert tags("we PRUNE weights") == ("t",)
+    assert tags("LLM agents") == ("t",)
+    assert tags("robust N:M sparsity training") == ("t",)
+    assert tags("computational Schr\"odinger Bridges (SB)") == ("t",)
+    assert tags("LLMs") == ()  # whole words only: plural must be listed
+    assert tags("unpruned") == ()  # a * extends the end of a word, not the start
+    assert tags("scorebased") == ()
+    assert tags("N:M") == ()  # every word of a phrase must be there, in order
+    assert tags("sparsity N:M") == ()
+
+
+def test_matcher_agrees_with_a_plain_regex_reference_on_random_texts():
+    words = ["score", "based", "pruning", "pruned", "llm", "llms", "n", "m", "sparsity", "x", "-", ",", " "]
+    phrases = ("score-based", "prun*", "LLM", "N:M sparsity")
+    reference = re.compile(
+        r"(?<!\w)(?:score\W+based|prun\w*|llm|n\W+m\W+sparsity)(?!\w)", re.IGNORECASE
+    )
+    match = matcher(*phrases).tags_of
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        assert bool(match(text)) == bool(reference.search(text)), text
 
 
 def test_assign_tags_uses_title_and_abstract_in_taxonomy_order():
