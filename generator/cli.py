@@ -16,11 +16,12 @@ from pathlib import Path
 from . import __version__
 from .config import Config, load_config
 from .errors import ArchiveError
-from .pipeline import build_model, load_digests
+from .parse import find_digests
+from .pipeline import build_model, input_fingerprint, load_digests
 from .render import render_site
 from .sitebuild import build_site
 from .tags import load_taxonomy
-from .write import write_site
+from .write import is_up_to_date, write_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--strict", action="store_true",
             help="fail on a bad digest instead of skipping it with a warning",
+        )
+        command.add_argument(
+            "--force", action="store_true",
+            help="render every page even if no digest, setting or template changed",
         )
 
     generate = commands.add_parser("generate", help="write the archive's Markdown pages")
@@ -87,9 +92,19 @@ def _config(args: argparse.Namespace) -> Config:
     return replace(config, **changes)
 
 
-def generate(config: Config, strict: bool) -> None:
-    """Parse the digests, build the model and write the pages into ``config.docs_dir``."""
-    loaded = load_digests(config.digests, config.year)
+def generate(config: Config, strict: bool, force: bool = False) -> None:
+    """Parse the digests, build the model and write the pages into ``config.docs_dir``.
+
+    Stops early when the inputs are those of the last run and its pages are all there,
+    unless ``force``.
+    """
+    paths = find_digests(config.digests)
+    taxonomy = load_taxonomy(config.taxonomy)
+    inputs = input_fingerprint(paths, config.taxonomy, {"year": config.year, "site_name": config.site_name})
+    if not force and is_up_to_date(config.docs_dir, inputs):
+        print(f"digest-archive: {len(paths)} digests unchanged; {config.docs_dir} is up to date", file=sys.stderr)
+        return
+    loaded = load_digests(config.digests, config.year, paths)
     for problem in loaded.problems:
         if strict:
             print(f"digest-archive: error: {problem}", file=sys.stderr)
@@ -99,9 +114,9 @@ def generate(config: Config, strict: bool) -> None:
         raise ArchiveError(f"{len(loaded.problems)} bad digest(s); nothing was written (--strict)")
     if not loaded.digests:
         raise ArchiveError(f"no usable digests (*.txt) in {config.digests}")
-    taxonomy = load_taxonomy(config.taxonomy)
     archive = build_model(loaded.digests, taxonomy)
-    report = write_site(config.docs_dir, render_site(archive, config.site_name))
+    # A run that skipped bad digests is not recorded as up to date: the next run warns again.
+    report = write_site(config.docs_dir, render_site(archive, config.site_name), "" if loaded.problems else inputs)
     skipped = f", {len(loaded.problems)} skipped" if loaded.problems else ""
     print(
         f"digest-archive: {len(loaded.digests)} digests{skipped}: {len(archive.papers)} papers"
@@ -112,13 +127,13 @@ def generate(config: Config, strict: bool) -> None:
 
 
 def _generate_command(args: argparse.Namespace) -> int:
-    generate(_config(args), args.strict)
+    generate(_config(args), args.strict, args.force)
     return 0
 
 
 def _build_command(args: argparse.Namespace) -> int:
     config = _config(args)
-    generate(config, args.strict)
+    generate(config, args.strict, args.force)
     build_site(config.mkdocs_config, config.site_dir)
     print(f"digest-archive: site built in {config.site_dir}", file=sys.stderr)
     return 0
@@ -127,7 +142,7 @@ def _build_command(args: argparse.Namespace) -> int:
 def _serve_command(args: argparse.Namespace) -> int:
     config = _config(args)
     if not args.no_build:
-        generate(config, args.strict)
+        generate(config, args.strict, args.force)
         build_site(config.mkdocs_config, config.site_dir)
     if not config.site_dir.is_dir():
         raise ArchiveError(f"no site in {config.site_dir}; run without --no-build first")

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from .links import find_urls
 from .model import Appearance, Archive, Day, Paper
+from .progress import Progress
 
 # Tag chips per (tags, root prefix): few distinct combinations, rendered on every page.
 _CHIPS_CACHE: dict[tuple[tuple[str, ...], str], Markup] = {}
@@ -196,13 +197,17 @@ class _Renderer:
     def page(self, template: str, url: str, *, index: bool = False, **context) -> None:
         text = self.env.get_template(template).render(page_url=url, root=root_prefix(url), **context)
         self.files[source_path(url, index)] = text
+        self.progress.advance()
 
     def render(self) -> dict[str, str]:
+        # Day and paper pages are nearly all of the work; index pages are counted on top.
+        self.progress = Progress("rendering", len(self.archive.days) + len(self.archive.papers))
         self.home()
         self.days()
         self.papers()
         self.tags()
         self.files["archive.json"] = export_json(self.archive)
+        self.progress.close()
         return dict(sorted(self.files.items()))
 
     def home(self) -> None:

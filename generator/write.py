@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import ArchiveError
+from .progress import track
 
 MANIFEST_NAME = ".digest-archive-manifest.json"
 _MANIFEST_FORMAT = "digest-archive manifest 1"
@@ -37,36 +38,51 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_site(out_dir: Path, files: Mapping[str, str]) -> WriteReport:
-    """Make ``out_dir`` hold exactly ``files`` among the files the generator owns."""
+def write_site(out_dir: Path, files: Mapping[str, str], inputs: str = "") -> WriteReport:
+    """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
+
+    ``inputs`` is a fingerprint of what the files were made from, kept in the manifest so
+    that :func:`is_up_to_date` can skip a run whose inputs did not change.
+    """
     for path in files:
         _check_relative(path)
     try:
-        return _write(out_dir, files)
+        return _write(out_dir, files, inputs)
     except OSError as error:
         raise ArchiveError(_describe_os_error(error, out_dir)) from None
 
 
 def read_manifest(out_dir: Path) -> set[str]:
     """The paths the generator wrote into ``out_dir`` last time (empty if none)."""
+    return set(_read_manifest_document(out_dir)["files"])
+
+
+def is_up_to_date(out_dir: Path, inputs: str) -> bool:
+    """True if the last write was made from ``inputs`` and all its files are still there."""
+    document = _read_manifest_document(out_dir)
+    return bool(inputs) and document.get("inputs") == inputs and all(
+        (out_dir / path).is_file() for path in document["files"]
+    )
+
+
+def _read_manifest_document(out_dir: Path) -> dict:
     manifest = out_dir / MANIFEST_NAME
     if not manifest.exists():
-        return set()
+        return {"files": []}
     try:
         document = json.loads(manifest.read_text(encoding="utf-8"))
-        if document.get("format") != _MANIFEST_FORMAT:
+        if document.get("format") != _MANIFEST_FORMAT or not isinstance(document["files"], list):
             raise ValueError("unknown format")
-        paths = set(document["files"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+        for path in document["files"]:
+            _check_relative(path)
+    except (ValueError, KeyError, TypeError, AttributeError, ArchiveError):
         raise ArchiveError(
             f"{manifest} is damaged; delete {out_dir} if everything in it was generated"
         ) from None
-    for path in paths:
-        _check_relative(path)
-    return paths
+    return document
 
 
-def _write(out_dir: Path, files: Mapping[str, str]) -> WriteReport:
+def _write(out_dir: Path, files: Mapping[str, str], inputs: str) -> WriteReport:
     out_dir.mkdir(parents=True, exist_ok=True)
     owned = read_manifest(out_dir)
     clashes = sorted(p for p in files if p not in owned and (out_dir / p).exists())
@@ -80,7 +96,7 @@ def _write(out_dir: Path, files: Mapping[str, str]) -> WriteReport:
     _write_manifest(out_dir, owned | set(files))
     written = []
     unchanged = 0
-    for path, content in files.items():
+    for path, content in track(files.items(), "writing", len(files)):
         target = out_dir / path
         data = content.encode("utf-8")
         if _same_content(target, data):
@@ -94,7 +110,7 @@ def _write(out_dir: Path, files: Mapping[str, str]) -> WriteReport:
     for path in removed:
         (out_dir / path).unlink(missing_ok=True)
         _prune_empty_parents(out_dir, out_dir / path)
-    _write_manifest(out_dir, set(files))
+    _write_manifest(out_dir, set(files), inputs)
     return WriteReport(written=tuple(written), unchanged=unchanged, removed=tuple(removed))
 
 
@@ -119,8 +135,9 @@ def _atomic_write(target: Path, data: bytes) -> None:
         raise
 
 
-def _write_manifest(out_dir: Path, paths: set[str]) -> None:
-    document = {"format": _MANIFEST_FORMAT, "files": sorted(paths)}
+def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "") -> None:
+    # Written with inputs="" before pages change, so a run cut short is never taken as up to date.
+    document = {"format": _MANIFEST_FORMAT, "inputs": inputs, "files": sorted(paths)}
     _atomic_write(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
 
 

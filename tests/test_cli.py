@@ -31,8 +31,32 @@ def test_same_digests_give_byte_identical_markdown(tmp_path):
     for out in ("one", "two"):
         assert run_cli("generate", "--digests", str(FIXTURES / "archive"), "--out", out, cwd=tmp_path).returncode == 0
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
-    again = run_cli("generate", "--digests", str(FIXTURES / "archive"), "--out", "one", cwd=tmp_path)
-    assert " 0 written," in again.stderr and " 0 removed" in again.stderr
+    forced = run_cli("generate", "--digests", str(FIXTURES / "archive"), "--out", "one", "--force", cwd=tmp_path)
+    assert " 0 written," in forced.stderr and " 0 removed" in forced.stderr
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_unchanged_inputs_skip_the_run_and_any_change_redoes_it(tmp_path):
+    make_project(tmp_path)
+    shutil.copytree(FIXTURES / "archive", tmp_path / "in")
+
+    def generate() -> str:
+        result = run_cli("generate", "--digests", "in", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    assert "5 papers" in generate()
+    assert "up to date" in generate()
+    digest = tmp_path / "in" / "iso-dated.txt"
+    digest.write_text(digest.read_text().replace("four bits", "three bits"))
+    assert ": 3 written," in generate()  # its paper page, its day page and archive.json
+    (tmp_path / "taxonomy.yml").write_text((tmp_path / "taxonomy.yml").read_text().replace("Speech and audio", "Speech"))
+    assert "up to date" not in generate()
+    (tmp_path / "site_src" / "days" / "2025-01-05.md").unlink()  # a page lost by hand is restored
+    assert "1 written," in generate()
+    shutil.copy(FIXTURES / "bad" / "empty.txt", tmp_path / "in" / "empty.txt")
+    assert "warning:" in generate()
+    assert "warning:" in generate()  # a run that skipped a digest is never "up to date"
 
 
 def test_year_option_and_config_fill_in_missing_years(tmp_path):

@@ -1,0 +1,179 @@
+"""Benchmark the archive at several sizes against a bare-MkDocs floor.
+
+    python benchmarks/run.py                       # 1k, 10k and 50k papers
+    python benchmarks/run.py --sizes 1000 --work /tmp/bench
+
+For each size it writes a synthetic archive (benchmarks/synth.py), then measures, each
+in a fresh process: a cold `digest-archive generate`; a second generate with no input
+change; generate after adding one digest; `mkdocs build --strict`; peak memory (max RSS)
+of each; the site's bytes, bytes per paper page and search index bytes; and a floor: the
+same number of trivial pages built with the same theme, plugins and nav. Results are
+printed as a Markdown table and saved as JSON; --readme replaces the table in
+benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synth import write_archive  # noqa: E402
+
+TABLE_START = "<!-- results:start -->"
+TABLE_END = "<!-- results:end -->"
+
+
+def run_measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
+    """Run ``command``; return (seconds, peak RSS in MB of the process, its stderr)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr[-3000:]}")
+    return seconds, usage.ru_maxrss // 1024, stderr
+
+
+def make_project(root: Path) -> None:
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    for name in ("mkdocs.yml", "taxonomy.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "theme_overrides", root / "theme_overrides")
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def written_count(stderr: str) -> int:
+    return int(re.search(r"(\d+) written", stderr).group(1))
+
+
+def generate(digests: Path) -> list[str]:
+    return [sys.executable, "-m", "generator.cli", "generate", "--digests", str(digests), "--strict"]
+
+
+def mkdocs_build() -> list[str]:
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", "site"]
+
+
+def bench_size(papers: int, work: Path, with_floor: bool) -> dict:
+    base = work / f"{papers}"
+    digests = base / "digests"
+    if digests.exists():
+        shutil.rmtree(digests)
+    counts = write_archive(papers, digests)
+    project = base / "project"
+    make_project(project)
+    result: dict = {"papers": papers, "days": counts["days"], "appearances": counts["appearances"]}
+
+    last = sorted(digests.glob("*.txt"))[-1]
+    held_back = base / last.name
+    shutil.move(last, held_back)
+    run_measured(generate(digests), project)  # archive without the newest day
+    shutil.move(held_back, last)
+    seconds, _, stderr = run_measured(generate(digests), project)
+    result["add_digest_s"] = round(seconds, 2)
+    result["add_digest_files_written"] = written_count(stderr)
+
+    shutil.rmtree(project / "site_src")
+    seconds, peak, stderr = run_measured(generate(digests), project)
+    result["generate_s"], result["generate_peak_mb"] = round(seconds, 2), peak
+    result["pages"] = written_count(stderr)
+    seconds, _, stderr = run_measured(generate(digests), project)
+    result["nochange_s"] = round(seconds, 2)
+    result["nochange_files_written"] = written_count(stderr)
+
+    seconds, peak, _ = run_measured(mkdocs_build(), project)
+    result["build_s"], result["build_peak_mb"] = round(seconds, 1), peak
+    site = project / "site"
+    paper_pages = [p / "index.html" for p in (site / "papers").iterdir() if p.is_dir() and p.name != "az"]
+    result["paper_pages"] = len(paper_pages)
+    result["site_mb"] = round(folder_bytes(site) / 1e6, 1)
+    result["paper_page_kb"] = round(sum(p.stat().st_size for p in paper_pages) / len(paper_pages) / 1e3, 2)
+    result["search_index_mb"] = round((site / "search" / "search_index.json").stat().st_size / 1e6, 2)
+    shutil.rmtree(site)
+
+    if with_floor:
+        result["floor_build_s"] = round(bare_floor(base / "floor", result["pages"]), 1)
+        result["build_vs_floor"] = round(result["build_s"] / result["floor_build_s"], 2)
+    return result
+
+
+def bare_floor(root: Path, pages: int) -> float:
+    """Build ``pages`` trivial pages with the same theme, plugins and nav; return seconds."""
+    make_project(root)
+    docs = root / "site_src"
+    for index_page in ("index.md", "days/index.md", "papers/index.md", "tags/index.md"):
+        (docs / index_page).parent.mkdir(parents=True, exist_ok=True)
+        (docs / index_page).write_text("# Index\n\nA page.\n")
+    (docs / "p").mkdir()
+    for number in range(pages - 4):
+        (docs / "p" / f"{number}.md").write_text(f"# Page {number}\n\nA trivial page.\n")
+    seconds, _, _ = run_measured(mkdocs_build(), root)
+    shutil.rmtree(root)
+    return seconds
+
+
+def table(results: list[dict], machine: str) -> str:
+    columns = [
+        ("papers", "papers"), ("days", "days"), ("pages", "pages"),
+        ("generate_s", "generate s"), ("generate_peak_mb", "generate peak MB"),
+        ("nochange_s", "no-change generate s"), ("nochange_files_written", "files rewritten (no change)"),
+        ("add_digest_s", "add-1-digest generate s"), ("add_digest_files_written", "files rewritten (+1 digest)"),
+        ("build_s", "mkdocs build s"), ("build_peak_mb", "build peak MB"),
+        ("floor_build_s", "bare floor s"), ("build_vs_floor", "build / floor"),
+        ("site_mb", "site MB"), ("paper_page_kb", "KB per paper page"), ("search_index_mb", "search index MB"),
+    ]
+    lines = [f"Measured on {machine}.", "", "| " + " | ".join(h for _, h in columns) + " |", "|" + "---|" * len(columns)]
+    for row in results:
+        lines.append("| " + " | ".join(str(row.get(key, "–")) for key, _ in columns) + " |")
+    return "\n".join(lines)
+
+
+def machine_description() -> str:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GiB, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/digest-archive-bench"))
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-MkDocs floor")
+    parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        print(f"benchmark: {size} papers ...", file=sys.stderr, flush=True)
+        results.append(bench_size(size, args.work, not args.no_floor))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    rendered = table(results, machine_description())
+    print(rendered)
+    (args.work / "results.json").write_text(json.dumps(results, indent=1))
+    if args.readme:
+        readme = HERE / "README.md"
+        text = readme.read_text()
+        start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+        readme.write_text(text[:start] + "\n" + rendered + "\n" + text[end:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Progress reporting: plain milestone lines off a terminal, silence for small runs."""
+
+from __future__ import annotations
+
+import io
+
+from generator.mkdocs_plugin import ProgressPlugin
+from generator.progress import Progress, track
+
+
+def test_off_a_terminal_progress_is_a_line_per_tenth_and_a_summary():
+    stream = io.StringIO()
+    progress = Progress("rendering", 5000, stream=stream)
+    for _ in range(5000):
+        progress.advance()
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "rendering: 500/5,000 pages (10%)"
+    assert lines[8] == "rendering: 4,500/5,000 pages (90%)"
+    assert len(lines) == 10 and lines[-1].startswith("rendering: 5,000 pages in ")
+    assert "\r" not in stream.getvalue()
+
+
+def test_small_runs_print_nothing(capsys):
+    assert list(track(range(10), "writing", 10)) == list(range(10))
+    assert capsys.readouterr().err == ""
+
+
+def test_mkdocs_plugin_counts_rendered_pages(capsys):
+    class Files:
+        def documentation_pages(self):
+            return range(3000)
+
+    plugin = ProgressPlugin()
+    plugin.on_files(Files(), config={})
+    for _ in range(3000):
+        assert plugin.on_post_page("<html>", page=None, config={}) == "<html>"
+    plugin.on_post_build(config={})
+    err = capsys.readouterr().err
+    assert "mkdocs build: 300/3,000 pages (10%)" in err and "mkdocs build: 3,000 pages in" in err
