@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from generator.mkdocs_plugin import ProgressPlugin
+from generator.mkdocs_plugin import ProgressPlugin, collapse_whitespace
 from generator.progress import Progress, track
 
 
@@ -34,7 +34,14 @@ def test_mkdocs_plugin_counts_rendered_pages(capsys):
     plugin = ProgressPlugin()
     plugin.on_files(Files(), config={})
     for _ in range(3000):
-        assert plugin.on_post_page("<html>", page=None, config={}) == "<html>"
+        assert plugin.on_post_page("<html>\n  <body>", page=None, config={}) == "<html>\n<body>"
     plugin.on_post_build(config={})
     err = capsys.readouterr().err
     assert "mkdocs build: 300/3,000 pages (10%)" in err and "mkdocs build: 3,000 pages in" in err
+
+
+def test_collapse_whitespace_keeps_what_a_browser_shows():
+    html = '<div>\n    <p>Text  with  two spaces</p>\n\n\t  <a href="x">link</a> \n  tail</div>'
+    assert collapse_whitespace(html) == '<div>\n<p>Text  with  two spaces</p>\n<a href="x">link</a>\ntail</div>'
+    with_pre = "<pre>\n    code\n</pre>"
+    assert collapse_whitespace(with_pre) == with_pre
