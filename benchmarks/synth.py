@@ -64,21 +64,22 @@ def _title(rng: random.Random) -> str:
 
 
 def _abstract(rng: random.Random, title: str) -> str:
-    target = rng.randint(1300, 1900)
+    """1.3 to 1.9 KB: sentences of at most 16 words (under 200 characters) up to a target."""
+    code_link = ""
+    if rng.random() < 0.4:
+        slug = title.split(":")[0].lower()
+        code_link = f" Code is available at https://github.com/lab-{rng.randint(1, 999)}/{slug}."
+    target = rng.randint(1300, 1700) - len(code_link)
     sentences = []
     length = 0
     while length < target:
-        words = [rng.choice(WORDS) for _ in range(rng.randint(10, 24))]
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 16))]
         if rng.random() < 0.35:
             words.insert(rng.randrange(len(words)), rng.choice(HAZARDS))
         sentence = " ".join(words).capitalize() + "."
         sentences.append(sentence)
         length += len(sentence) + 1
-    abstract = " ".join(sentences)
-    if rng.random() < 0.4:
-        slug = title.split(":")[0].lower()
-        abstract += f" Code is available at https://github.com/lab-{rng.randint(1, 999)}/{slug}."
-    return abstract
+    return " ".join(sentences) + code_link
 
 
 def write_archive(papers: int, out: Path, seed: int = 1, start: dt.date = dt.date(2022, 1, 3)) -> dict:

@@ -21,6 +21,7 @@ import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -78,6 +79,14 @@ class _Phrase:
 
     words: tuple[str, ...]
 
+    @cached_property
+    def needle(self) -> str | None:
+        """The phrase as a substring of the text's space-joined tokens, if one can say it."""
+        if any(word.endswith("*") for word in self.words[:-1]):
+            return None
+        last = self.words[-1]
+        return " " + " ".join(self.words[:-1] + (last.rstrip("*"),)) + ("" if last.endswith("*") else " ")
+
     def matches_at(self, tokens: list[str], start: int) -> bool:
         if start + len(self.words) > len(tokens):
             return False
@@ -89,6 +98,12 @@ class _Phrase:
             elif token != word:
                 return False
         return True
+
+    def occurs_in(self, tokens: list[str], joined: str) -> bool:
+        needle = self.needle
+        if needle is not None:
+            return needle in joined
+        return any(self.matches_at(tokens, start) for start in range(len(tokens)))
 
 
 class TagMatcher:
@@ -111,30 +126,30 @@ class TagMatcher:
                     self.by_first_prefix[first[:-1]].append((tag.slug, _Phrase(words)))
                 else:
                     self.by_first_word[first].append((tag.slug, _Phrase(words)))
+        self.first_words = frozenset(self.by_first_word)
 
     def tags_of(self, text: str) -> tuple[str, ...]:
         """The slugs of the tags whose phrases occur in ``text``, in taxonomy order."""
         tokens = _WORD.findall(text.lower())
-        starts: dict[str, list[int]] = defaultdict(list)
-        for position, token in enumerate(tokens):
-            starts[token].append(position)
+        vocabulary = set(tokens)
+        joined = " " + " ".join(tokens) + " "
         found: set[str] = set()
 
-        def try_phrases(candidates, positions) -> None:
+        def try_phrases(candidates: list[tuple[str, _Phrase]]) -> None:
             for slug, phrase in candidates:
-                if slug not in found and any(phrase.matches_at(tokens, p) for p in positions):
+                if slug not in found and (len(phrase.words) == 1 or phrase.occurs_in(tokens, joined)):
                     found.add(slug)
 
-        for token, positions in starts.items():
-            if token in self.by_first_word:
-                try_phrases(self.by_first_word[token], positions)
+        # Set intersection and substring search run in C: only phrases whose first word
+        # is in the text are looked at, and those with one substring test.
+        for token in vocabulary & self.first_words:
+            try_phrases(self.by_first_word[token])
         if self.by_first_prefix:
-            vocabulary = sorted(starts)
+            ordered = sorted(vocabulary)
             for prefix, candidates in self.by_first_prefix.items():
-                index = bisect.bisect_left(vocabulary, prefix)
-                while index < len(vocabulary) and vocabulary[index].startswith(prefix):
-                    try_phrases(candidates, starts[vocabulary[index]])
-                    index += 1
+                index = bisect.bisect_left(ordered, prefix)
+                if index < len(ordered) and ordered[index].startswith(prefix):
+                    try_phrases(candidates)
         return tuple(sorted(found, key=self.order.__getitem__))
 
 
