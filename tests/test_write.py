@@ -77,6 +77,7 @@ def test_interrupted_write_leaves_no_partial_file_and_next_run_recovers(tmp_path
     monkeypatch.setattr(write.os, "replace", real_replace)
     written = sorted(p.name for p in (tmp_path / "papers").iterdir())
     assert written == ["p0.md", "p1.md", "p2.md", "p3.md"]  # no temporary file left behind
+    assert not list(tmp_path.rglob("*.writing"))
     assert read_manifest(tmp_path) >= set(files)  # every file it may have made is owned
     write_site(tmp_path, files)  # the next run finishes the job, no clash
     assert len(list((tmp_path / "papers").iterdir())) == 10
@@ -90,6 +91,6 @@ def test_os_errors_become_clear_messages(tmp_path, monkeypatch, code, words):
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code), str(tmp_path / "x"))
 
-    monkeypatch.setattr(write.tempfile, "mkstemp", fail)
+    monkeypatch.setattr(write.os, "open", fail)
     with pytest.raises(ArchiveError, match=words):
         write_site(tmp_path, {"index.md": "x"})
