@@ -26,8 +26,6 @@ from .links import find_urls
 from .model import Appearance, Archive, Day, Paper
 from .progress import Progress
 
-# Tag chips per (tags, root prefix): few distinct combinations, rendered on every page.
-_CHIPS_CACHE: dict[tuple[tuple[str, ...], str], Markup] = {}
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -166,6 +164,7 @@ def index_letter(paper: Paper) -> str:
 class _Renderer:
     def __init__(self, archive: Archive, site_name: str) -> None:
         self.archive = archive
+        tags_by_slug = {tag.slug: tag for tag in archive.tags}
         self.env = Environment(
             loader=PackageLoader("generator", "templates"),
             autoescape=True,
@@ -182,13 +181,12 @@ class _Renderer:
             urlquote=quote_plus,
         )
         self.env.globals.update(
-            tag_chips=_tag_chips,
+            tag_chips=_tag_chips_helper(tags_by_slug),
             day_url=day_url,
             paper_url=paper_url,
             tag_url=tag_url,
             archive=archive,
             site_name=site_name,
-            tags_by_slug={tag.slug: tag for tag in archive.tags},
             month_names=MONTH_NAMES,
             day_sizes={day.date: len(day.paper_keys) for day in archive.days},
         )
@@ -284,22 +282,26 @@ def _listing_on(paper: Paper, date: dt.date) -> Appearance:
     return next(listing for listing in paper.appearances if listing.date == date)
 
 
-@pass_context
-def _tag_chips(context, slugs: tuple[str, ...]) -> Markup:
-    """Template helper: the linked tag chips of a paper on the page being rendered."""
-    key = (slugs, context["root"])
-    chips = _CHIPS_CACHE.get(key)
-    if chips is None:
-        tags_by_slug = context["tags_by_slug"]
-        chips = Markup("")
-        if slugs:
+def _tag_chips_helper(tags_by_slug: dict):
+    """Template helper: the linked tag chips of a paper on the page being rendered.
+
+    Memoised per (tags, root prefix): an archive has few distinct combinations, and
+    chips appear on every day and paper page.
+    """
+    rendered: dict[tuple[tuple[str, ...], str], Markup] = {}
+
+    @pass_context
+    def tag_chips(context, slugs: tuple[str, ...]) -> Markup:
+        key = (slugs, context["root"])
+        if key not in rendered:
             links = Markup("").join(
                 Markup('<a class="da-tag" href="{}{}">{}</a>').format(context["root"], tag_url(slug), tags_by_slug[slug].name)
                 for slug in slugs
             )
-            chips = Markup('<span class="da-tags">{}</span>').format(links)
-        _CHIPS_CACHE[key] = chips
-    return chips
+            rendered[key] = Markup('<span class="da-tags">{}</span>').format(links) if slugs else Markup("")
+        return rendered[key]
+
+    return tag_chips
 
 
 def export_json(archive: Archive) -> str:
@@ -336,6 +338,5 @@ def export_json(archive: Archive) -> str:
 
 def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str]:
     """Render every page of the archive: ``{path inside site_src: content}``, sorted."""
-    _CHIPS_CACHE.clear()
     return _Renderer(archive, site_name).render()
 
