@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -62,8 +61,14 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def written_count(stderr: str) -> int:
-    return int(re.search(r"(\d+) written", stderr).group(1))
+def snapshot(folder: Path) -> dict[str, int]:
+    """File -> mtime (ns) of every file below ``folder``."""
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def rewritten(before: dict[str, int], after: dict[str, int]) -> int:
+    """Files created or modified between two snapshots."""
+    return sum(1 for path, mtime in after.items() if before.get(path) != mtime)
 
 
 def generate(digests: Path) -> list[str]:
@@ -87,19 +92,22 @@ def bench_size(papers: int, work: Path, with_floor: bool) -> dict:
     last = sorted(digests.glob("*.txt"))[-1]
     held_back = base / last.name
     shutil.move(last, held_back)
+    site_src = project / "site_src"
     run_measured(generate(digests), project)  # archive without the newest day
     shutil.move(held_back, last)
-    seconds, _, stderr = run_measured(generate(digests), project)
+    before = snapshot(site_src)
+    seconds, _, _ = run_measured(generate(digests), project)
     result["add_digest_s"] = round(seconds, 2)
-    result["add_digest_files_written"] = written_count(stderr)
+    result["add_digest_files_written"] = rewritten(before, snapshot(site_src)) - 1  # less the manifest
 
-    shutil.rmtree(project / "site_src")
-    seconds, peak, stderr = run_measured(generate(digests), project)
+    shutil.rmtree(site_src)
+    seconds, peak, _ = run_measured(generate(digests), project)
     result["generate_s"], result["generate_peak_mb"] = round(seconds, 2), peak
-    result["pages"] = written_count(stderr)
-    seconds, _, stderr = run_measured(generate(digests), project)
+    result["pages"] = len(list(site_src.rglob("*.md")))
+    before = snapshot(site_src)
+    seconds, _, _ = run_measured(generate(digests), project)
     result["nochange_s"] = round(seconds, 2)
-    result["nochange_files_written"] = written_count(stderr)
+    result["nochange_files_written"] = rewritten(before, snapshot(site_src))
 
     seconds, peak, _ = run_measured(mkdocs_build(), project)
     result["build_s"], result["build_peak_mb"] = round(seconds, 1), peak
