@@ -17,7 +17,7 @@ from . import __version__
 from .config import Config, load_config
 from .errors import ArchiveError
 from .parse import find_digests
-from .pipeline import build_model, input_fingerprint, load_digests
+from .pipeline import build_model, input_fingerprint, parse_digests
 from .render import render_site
 from .sitebuild import build_site
 from .tags import load_taxonomy
@@ -104,7 +104,7 @@ def generate(config: Config, strict: bool, force: bool = False) -> None:
     if not force and is_up_to_date(config.docs_dir, inputs):
         print(f"digest-archive: {len(paths)} digests unchanged; {config.docs_dir} is up to date", file=sys.stderr)
         return
-    loaded = load_digests(config.digests, config.year, paths)
+    loaded = parse_digests(paths, config.year)
     for problem in loaded.problems:
         if strict:
             print(f"digest-archive: error: {problem}", file=sys.stderr)

@@ -27,10 +27,14 @@ class LoadedDigests:
     problems: tuple[DigestError, ...]
 
 
-def load_digests(folder: Path, default_year: int | None = None, paths: list[Path] | None = None) -> LoadedDigests:
-    """Parse every digest in ``folder`` (or ``paths``), collecting errors instead of stopping at one."""
+def load_digests(folder: Path, default_year: int | None = None) -> LoadedDigests:
+    """Parse every digest in ``folder``; see :func:`parse_digests`."""
+    return parse_digests(find_digests(folder), default_year)
+
+
+def parse_digests(paths: list[Path], default_year: int | None = None) -> LoadedDigests:
+    """Parse the digest files ``paths``, collecting errors instead of stopping at one."""
     digests, problems = [], []
-    paths = find_digests(folder) if paths is None else paths
     for path in track(paths, "reading digests", len(paths), unit="digests", min_total=200):
         try:
             digests.append(read_digest(path, default_year))

@@ -124,8 +124,8 @@ def _same_content(target: Path, data: bytes) -> bool:
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
-    # A fixed temporary name beside the target (not mkstemp: its random names cost a
-    # third of the time at 50,000 files); a leftover from a killed run is overwritten.
+    # A fixed temporary name beside the target: a leftover from a run killed mid-write
+    # is overwritten by the next run instead of piling up under random names.
     temporary = f"{target.parent}/.{target.name}.writing"
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
