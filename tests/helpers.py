@@ -35,3 +35,21 @@ def build_project(root: Path, digests: Path, *extra: str) -> Path:
     result = run_cli("build", "--digests", str(digests), "--strict", *extra, cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "site"
+
+
+def pagefind_documents(site: Path) -> dict[str, dict]:
+    """What Pagefind indexed, by URL: each fragment's title and indexed text.
+
+    Fragments are gzip-compressed JSON behind a fixed signature; reading them shows what
+    a query can match, independently of the browser.
+    """
+    import gzip
+    import json
+
+    documents = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        assert raw.startswith(b"pagefind_dcd"), fragment
+        document = json.loads(raw[len(b"pagefind_dcd"):])
+        documents[document["url"]] = document
+    return documents

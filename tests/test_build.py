@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .helpers import FIXTURES, SHARED_DIGESTS
+from .helpers import FIXTURES, SHARED_DIGESTS, pagefind_documents
 
 HEADER_LINES = 4  # new / Get trending... / Subscribe / byAK...
 
@@ -96,10 +96,35 @@ def test_nav_stays_small_on_every_page(fixture_site):
         assert len(nav_links) <= 8, page
 
 
-def test_search_index_holds_paper_pages(fixture_site):
-    index = json.loads((fixture_site / "search" / "search_index.json").read_text())
-    locations = {doc["location"] for doc in index["docs"]}
-    assert {f"papers/{p.parent.name}/" for p in paper_pages(fixture_site)} <= locations
+def test_search_indexes_paper_day_and_topic_pages_only(fixture_site):
+    documents = pagefind_documents(fixture_site)
+    papers = {f"/papers/{p.parent.name}/" for p in paper_pages(fixture_site)}
+    days = {f"/days/{p.parent.name}/" for p in (fixture_site / "days").glob("*/index.html")}
+    tags = {f"/tags/{p.parent.name}/" for p in (fixture_site / "tags").glob("*/index.html")}
+    assert papers and days and tags
+    assert set(documents) == papers | days | tags
+    # Material's own search is off: only the stub its front end fetches is left.
+    stub = json.loads((fixture_site / "search" / "search_index.json").read_text())
+    assert stub["docs"] == []
+
+
+def test_search_text_of_a_paper_is_its_title_and_abstract_not_the_page_furniture(fixture_site):
+    documents = pagefind_documents(fixture_site)
+    page = fixture_site / "papers" / "robust-reward-models-resist-reward-hacking-466df85c" / "index.html"
+    html = soup(page)
+    document = documents["/papers/robust-reward-models-resist-reward-hacking-466df85c/"]
+    assert document["meta"]["title"] == "Robust Reward Models Resist Reward Hacking"
+    assert html.select_one(".da-abstract").get_text() in document["content"]
+    assert "Listed on" not in document["content"] and "Search arXiv" not in document["content"]
+
+
+def test_search_text_of_a_day_page_leaves_out_the_papers_it_lists(fixture_site):
+    documents = pagefind_documents(fixture_site)
+    day = next(url for url in documents if url.startswith("/days/"))
+    assert documents[day]["meta"]["title"] in documents[day]["content"]
+    for url, document in documents.items():
+        if url.startswith("/papers/"):
+            assert document["meta"]["title"] not in documents[day]["content"]
 
 
 # --- The real sample digests --------------------------------------------------------
@@ -219,3 +244,15 @@ def test_serve_answers_on_localhost(fixture_site, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_icons_come_from_the_sprite_and_resolve(fixture_site):
+    sprite = (fixture_site / "assets" / "images" / "archive-icons.svg").read_text()
+    for page in [fixture_site / "index.html", paper_pages(fixture_site)[0]]:
+        html = soup(page)
+        uses = html.select("svg use")
+        assert len(uses) >= 8 and not html.select("svg path"), page
+        for use in uses:
+            target, symbol = urljoin(f"http://site/{page.relative_to(fixture_site).as_posix()}", use["href"]).split("#")
+            assert target == "http://site/assets/images/archive-icons.svg"
+            assert f'<symbol id="{symbol}"' in sprite

@@ -1,0 +1,57 @@
+"""theme_overrides stays in step with the installed Material for MkDocs.
+
+The overrides copy small pieces of Material (the header, the palette script, icon paths);
+these tests fail when a Material upgrade changes a piece, so the copy is refreshed
+instead of silently drifting.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import material
+
+from .helpers import REPO
+
+MATERIAL = Path(material.__file__).parent / "templates"
+OVERRIDES = REPO / "theme_overrides"
+
+
+def without_leading_comment(template: str) -> str:
+    return re.sub(r"\A\{#-.*?-#\}\n", "", template, flags=re.S)
+
+
+def test_header_is_materials_with_only_the_search_plugin_swapped():
+    ours = without_leading_comment((OVERRIDES / "partials" / "header.html").read_text())
+    theirs = without_leading_comment((MATERIAL / "partials" / "header.html").read_text())
+    assert ours != theirs
+    assert ours == theirs.replace('"material/search"', '"digest-archive-search"')
+
+
+def test_palette_script_is_materials():
+    theirs = (MATERIAL / "partials" / "javascripts" / "palette.html").read_text()
+    script = re.search(r"<script>(.*)</script>", theirs, re.S).group(1)
+    assert script in (OVERRIDES / "assets" / "javascripts" / "archive-palette.js").read_text()
+
+
+def test_every_icon_override_points_at_a_sprite_symbol_equal_to_materials_icon():
+    sprite = (OVERRIDES / "assets" / "images" / "archive-icons.svg").read_text()
+    symbols = dict(re.findall(r'<symbol id="([^"]+)" viewBox="0 0 24 24">(.*?)</symbol>', sprite))
+    overrides = sorted((OVERRIDES / ".icons" / "material").glob("*.svg"))
+    assert len(overrides) == len(symbols) >= 8
+    for override in overrides:
+        name = override.stem
+        assert f"#{name}\"" in override.read_text(), override
+        original = (MATERIAL / ".icons" / "material" / override.name).read_text()
+        assert symbols[name] in original, name
+
+
+def test_worker_speaks_materials_search_message_numbers():
+    # Material's SearchMessageType enum: SETUP 0, READY 1, QUERY 2, RESULT 3.
+    bundle_map = next((MATERIAL / "assets" / "javascripts").glob("bundle.*.min.js.map")).read_text()
+    assert "SETUP,                               /* Search index setup */\\n  READY," in bundle_map
+    assert "QUERY,                               /* Search query */\\n  RESULT" in bundle_map
+    worker = (OVERRIDES / "assets" / "javascripts" / "archive-search.js").read_text()
+    for name, number in {"SETUP": 0, "READY": 1, "QUERY": 2, "RESULT": 3}.items():
+        assert f"const {name} = {number};" in worker

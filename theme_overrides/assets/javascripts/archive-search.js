@@ -1,0 +1,113 @@
+/*
+ * Search worker for Material for MkDocs, backed by Pagefind.
+ *
+ * Material's search box and result list talk to a web worker whose URL comes from the
+ * page configuration (see the `config` block in theme_overrides/main.html). Material's
+ * own worker downloads one index of the whole site before it can answer; this one asks
+ * Pagefind, which fetches only the index chunks and result fragments a query needs.
+ *
+ * Message protocol (Material 9.x, integrations/search/worker/message):
+ *   in:  {type: 0 SETUP, data}      -> out: {type: 1 READY}
+ *   in:  {type: 2 QUERY, data: q}   -> out: {type: 3 RESULT, data: {items, total}}
+ * Each item is a list of documents for one page; Material inserts `title` and `text`
+ * as HTML, so both are escaped here and only <mark> is added.
+ */
+"use strict";
+
+const SETUP = 0;
+const READY = 1;
+const QUERY = 2;
+const RESULT = 3;
+
+// Enough to fill Material's list; each result costs one small fragment download.
+const MAX_RESULTS = 20;
+
+// This file is served from <site>/assets/javascripts/.
+const siteRoot = new URL("../../", self.location.href);
+
+let pagefindReady = null;
+let latestQuery = 0;
+
+function loadPagefind() {
+  if (!pagefindReady) {
+    pagefindReady = (async () => {
+      const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+      await pagefind.options({
+        basePath: new URL("pagefind/", siteRoot).pathname,
+        baseUrl: siteRoot.pathname,
+        excerptLength: 36,
+      });
+      await pagefind.init();
+      return pagefind;
+    })();
+  }
+  return pagefindReady;
+}
+
+const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function queryTerms(query) {
+  return query.toLowerCase().split(/\s+/).filter((term) => term.length > 0);
+}
+
+// Marks the words of an (already escaped) title that start with a query term.
+function markTerms(escapedTitle, terms) {
+  const words = terms.filter((term) => /\w/.test(term)).map((term) => escapeRegExp(escapeHtml(term)));
+  if (words.length === 0) return escapedTitle;
+  const pattern = new RegExp(`(^|[^\\w&])(${words.join("|")})`, "giu");
+  return escapedTitle.replace(pattern, (_, before, word) => `${before}<mark>${word}</mark>`);
+}
+
+async function search(query) {
+  const pagefind = await loadPagefind();
+  const response = await pagefind.search(query);
+  if (!response || !response.results) return [];
+  const top = response.results.slice(0, MAX_RESULTS);
+  const pages = await Promise.all(top.map((result) => result.data()));
+  const terms = queryTerms(query);
+  const matched = Object.fromEntries(terms.map((term) => [term, true]));
+  return pages.map((page, index) => [{
+    location: page.url,
+    title: markTerms(escapeHtml(page.meta.title || page.url), terms),
+    // Pagefind's excerpt is already escaped text with <mark> around matches.
+    text: page.excerpt,
+    score: top[index].score,
+    terms: matched,
+  }]);
+}
+
+self.addEventListener("message", async (event) => {
+  const message = event.data;
+  if (message.type === SETUP) {
+    try {
+      await loadPagefind();
+    } catch (error) {
+      console.error("Search is unavailable: the Pagefind index could not be loaded.", error);
+      return;
+    }
+    self.postMessage({ type: READY });
+  } else if (message.type === QUERY) {
+    const id = ++latestQuery;
+    const query = String(message.data || "").trim();
+    let items = [];
+    if (query) {
+      try {
+        items = await search(query);
+      } catch (error) {
+        console.error("Search failed for query", query, error);
+      }
+    }
+    // Queries arrive on every keystroke; only the newest one's results are shown.
+    if (id === latestQuery) {
+      self.postMessage({ type: RESULT, data: { items, total: items.length } });
+    }
+  }
+});
