@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
@@ -32,8 +31,11 @@ MONTH_NAMES = (
     "July", "August", "September", "October", "November", "December",
 )
 EXCERPT_CHARS = 280
-PAPERS_PER_INDEX_PAGE = 300
-PAPERS_PER_TAG_PAGE = 200
+# An A-Z section with more papers than this is split into sub-sections by the next
+# letters of the title, like the thumb index of a dictionary.
+PAPERS_PER_SECTION = 300
+# A topic page shows its latest listings; older papers are on one page per month.
+TAG_LATEST_PAPERS = 50
 HOME_RECURRING_PAPERS = 10
 
 
@@ -54,9 +56,9 @@ def tag_url(slug: str) -> str:
     return f"tags/{slug}/"
 
 
-def numbered_url(base: str, number: int) -> str:
-    """URL of page ``number`` (1-based) of a paginated listing that starts at ``base``."""
-    return base if number == 1 else f"{base}{number}/"
+def tag_month_url(slug: str, month: tuple[int, int]) -> str:
+    """The page of a topic's papers first listed in ``month`` (year, month)."""
+    return f"tags/{slug}/{month[0]:04d}-{month[1]:02d}/"
 
 
 def source_path(url: str, index: bool = False) -> str:
@@ -132,33 +134,85 @@ def front_matter(values: dict[str, str]) -> Markup:
 
 
 @dataclass(frozen=True)
-class Pager:
-    """Position of one page in a paginated listing."""
+class Section:
+    """A page of the A-Z index: papers whose slug starts with ``prefix``.
 
-    number: int
-    count: int
-    urls: tuple[str, ...]
+    A section lists its papers if it has few enough, or else its sub-sections. Sections
+    split by the papers they hold, never by position in a list, so a new paper changes
+    only the sections on its own path, not every page after it.
+    """
+
+    prefix: str
+    papers: tuple[Paper, ...]
+    children: tuple[Section, ...] = ()
 
     @property
-    def previous(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
+    def url(self) -> str:
+        return f"papers/az/{self.prefix}/" if self.prefix else "papers/"
 
     @property
-    def next(self) -> str | None:
-        return self.urls[self.number] if self.number < self.count else None
+    def label(self) -> str:
+        """``Sample efficient a…`` for prefix ``sample-efficient-a``; ``S`` for ``s``."""
+        text = self.prefix.rstrip("~").replace("-", " ").rstrip()
+        text = text[:1].upper() + text[1:]
+        return text if len(self.prefix) == 1 else text + "…"
 
 
-def paginate(base_url: str, items: Sequence, per_page: int) -> list[tuple[str, Sequence, Pager]]:
-    """Split ``items`` into pages: ``[(url, items on the page, pager)]``, at least one."""
-    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [items[:0]]
-    urls = tuple(numbered_url(base_url, n) for n in range(1, len(chunks) + 1))
-    return [(urls[i], chunk, Pager(i + 1, len(chunks), urls)) for i, chunk in enumerate(chunks)]
+def az_sections(papers: Sequence[Paper], limit: int = PAPERS_PER_SECTION) -> Section:
+    """The A-Z index of ``papers`` as a tree under the root section (prefix ``""``).
+
+    The root has one section per first character. Below that, a section with more than
+    ``limit`` papers splits on the next character, each part named by the longest prefix
+    its papers share, so a run of titles opening with the same words is one step, not one
+    per letter.
+    """
+    ordered = tuple(sorted(papers, key=lambda p: (p.slug, p.key)))
+    return Section("", ordered, _split(ordered, 0, limit, first_level=True))
 
 
-def index_letter(paper: Paper) -> str:
-    """The A-Z section of a paper: the first character of its slug, digits together."""
-    first = paper.slug[0]
-    return "0-9" if first.isdigit() else first
+def _split(papers: tuple[Paper, ...], depth: int, limit: int, first_level: bool = False) -> tuple[Section, ...]:
+    groups: dict[str, list[Paper]] = {}
+    for paper in papers:
+        groups.setdefault(paper.slug[depth : depth + 1], []).append(paper)
+    if len(groups) == 1 and not first_level:
+        # All share the next characters: skip to where they differ instead of adding a
+        # section with a single sub-section.
+        shared = _common_prefix(papers[0].slug, papers[-1].slug)
+        if len(shared) > depth:
+            return _split(papers, len(shared), limit)
+    sections = []
+    for group in groups.values():
+        members = tuple(group)
+        if first_level:
+            prefix = members[0].slug[:1]
+        elif len(members[0].slug) == depth:
+            # A slug that is itself the shared prefix of the others: "~" keeps its URL
+            # apart from theirs.
+            prefix = members[0].slug + "~"
+        else:
+            prefix = _common_prefix(members[0].slug, members[-1].slug)
+        children = _split(members, len(prefix), limit) if len(members) > limit else ()
+        sections.append(Section(prefix, members, children))
+    return tuple(sections)
+
+
+def _common_prefix(first: str, last: str) -> str:
+    """The longest common prefix of two slugs (of sorted slugs, it is that of all between)."""
+    length = 0
+    for a, b in zip(first, last):
+        if a != b:
+            break
+        length += 1
+    return first[:length]
+
+
+def walk_sections(section: Section):
+    """``section`` and every section below it, parents first, with their parents."""
+    stack = [(section, ())]
+    while stack:
+        current, parents = stack.pop()
+        yield current, parents
+        stack.extend((child, (*parents, current)) for child in reversed(current.children))
 
 
 class _Renderer:
@@ -185,6 +239,7 @@ class _Renderer:
             day_url=day_url,
             paper_url=paper_url,
             tag_url=tag_url,
+            month_name=lambda month: f"{MONTH_NAMES[month[1] - 1]} {month[0]}",
             archive=archive,
             site_name=site_name,
             month_names=MONTH_NAMES,
@@ -246,19 +301,16 @@ class _Renderer:
             )
 
     def papers(self) -> None:
-        papers = sorted(self.archive.papers.values(), key=lambda p: (p.slug, p.key))
-        letters: dict[str, list[Paper]] = {}
-        for paper in papers:
-            letters.setdefault(index_letter(paper), []).append(paper)
-        self.page("papers_index.md.j2", "papers/", index=True, letters=letters, total=len(papers))
-        for letter, letter_papers in letters.items():
-            base = f"papers/az/{letter}/"
-            for url, chunk, pager in paginate(base, letter_papers, PAPERS_PER_INDEX_PAGE):
-                self.page(
-                    "papers_letter.md.j2", url, letter=letter, papers=chunk, pager=pager,
-                    letter_total=len(letter_papers), letters=letters,
-                )
-        for paper in papers:
+        root = az_sections(self.archive.papers.values())
+        self.page("papers_index.md.j2", "papers/", index=True, sections=root.children, total=len(root.papers))
+        for section, parents in walk_sections(root):
+            if section is root:
+                continue
+            self.page(
+                "papers_section.md.j2", section.url, index=True,
+                section=section, parents=parents[1:], letters=root.children,
+            )
+        for paper in root.papers:
             self.page("paper.md.j2", paper_url(paper), paper=paper)
 
     def tags(self) -> None:
@@ -269,12 +321,27 @@ class _Renderer:
         untagged = sum(1 for paper in self.archive.papers.values() if not paper.tags)
         self.page("tags_index.md.j2", "tags/", index=True, members=members, untagged=untagged)
         for tag in self.archive.tags:
-            tagged = sorted(members[tag.slug], key=lambda p: (-p.last_seen.toordinal(), p.key))
-            months = Counter((p.last_seen.year, p.last_seen.month) for p in tagged)
-            for url, chunk, pager in paginate(tag_url(tag.slug), tagged, PAPERS_PER_TAG_PAGE):
+            tagged = members[tag.slug]
+            latest = sorted(tagged, key=lambda p: (-p.last_seen.toordinal(), p.key))[:TAG_LATEST_PAPERS]
+            # Month pages group papers by their first listing, which a later digest never
+            # changes: adding a digest touches only the month pages of its own new papers.
+            months: dict[tuple[int, int], list[Paper]] = {}
+            for paper in sorted(tagged, key=lambda p: (-p.first_seen.toordinal(), p.key)):
+                months.setdefault((paper.first_seen.year, paper.first_seen.month), []).append(paper)
+            month_keys = sorted(months, reverse=True)
+            self.page(
+                "tag.md.j2", tag_url(tag.slug), index=True,
+                tag=tag, latest=latest, total=len(tagged),
+                months=[(month, tag_month_url(tag.slug, month), len(months[month])) for month in month_keys],
+            )
+            for position, month in enumerate(month_keys):
+                newer = month_keys[position - 1] if position > 0 else None
+                older = month_keys[position + 1] if position + 1 < len(month_keys) else None
                 self.page(
-                    "tag.md.j2", url, tag=tag, papers=chunk, pager=pager, total=len(tagged),
-                    months=sorted(months.items(), reverse=True),
+                    "tag_month.md.j2", tag_month_url(tag.slug, month),
+                    tag=tag, month=month, papers=months[month],
+                    newer=newer and (newer, tag_month_url(tag.slug, newer)),
+                    older=older and (older, tag_month_url(tag.slug, older)),
                 )
 
 

@@ -15,7 +15,16 @@ from mkdocs.utils.meta import get_data
 
 from generator.parse import Digest, DigestEntry
 from generator.pipeline import build_model, load_digests
-from generator.render import excerpt, front_matter, linkify, render_site, root_prefix, source_path
+from generator.render import (
+    az_sections,
+    excerpt,
+    front_matter,
+    linkify,
+    render_site,
+    root_prefix,
+    source_path,
+    walk_sections,
+)
 from generator.tags import load_taxonomy
 
 from .helpers import FIXTURES, REPO
@@ -117,12 +126,58 @@ def test_rendering_twice_gives_identical_output():
     assert fixture_files() == fixture_files()
 
 
-def test_long_listings_are_split_into_pages():
-    entries = tuple(DigestEntry(f"Paper number {n:04d}", "Abstract.", 1) for n in range(650))
-    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), entries)], ())
+def test_a_long_letter_is_split_into_sections_that_share_their_opening_words():
+    titles = [f"Paper number {n:04d}" for n in range(650)] + ["Quick note"]
+    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, "Abstract.", 1) for t in titles))], ())
     files = render_site(archive)
-    assert {"papers/az/p.md", "papers/az/p/2.md", "papers/az/p/3.md"} <= set(files)
-    assert "papers/az/p/4.md" not in files
+    sections = sorted(path for path in files if path.startswith("papers/az/"))
+    assert sections == [
+        "papers/az/p/index.md",
+        "papers/az/paper-number-00/index.md",
+        "papers/az/paper-number-01/index.md",
+        "papers/az/paper-number-02/index.md",
+        "papers/az/paper-number-03/index.md",
+        "papers/az/paper-number-04/index.md",
+        "papers/az/paper-number-05/index.md",
+        "papers/az/paper-number-06/index.md",
+        "papers/az/q/index.md",
+    ]
+    letter = BeautifulSoup(markdown.markdown(split_front_matter(files["papers/az/p/index.md"])[1]), "html.parser")
+    assert [a.get_text() for a in letter.select(".da-sections a")][:2] == ["Paper number 00…", "Paper number 01…"]
+    assert "100 papers: Paper number 0000 … Paper number 0099" in letter.select_one(".da-sections li").get_text()
+    leaf = BeautifulSoup(markdown.markdown(split_front_matter(files["papers/az/paper-number-06/index.md"])[1]), "html.parser")
+    assert len(leaf.select(".da-list li")) == 50
+    assert leaf.select_one(".da-trail").get_text() == "All papers › P › Paper number 06…"
+
+
+class _Slugged:
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        self.key = slug
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.text(alphabet="abc-", min_size=1, max_size=12), min_size=1, max_size=120),
+    st.integers(min_value=2, max_value=10),
+)
+def test_property_az_sections_partition_papers_in_order(slugs, limit):
+    root = az_sections([_Slugged(s) for s in slugs], limit)
+    urls, leaves = set(), []
+    for section, parents in walk_sections(root):
+        assert section.url not in urls
+        urls.add(section.url)
+        assert all(p.slug.startswith(section.prefix.rstrip("~")) for p in section.papers)
+        assert [p.slug for p in section.papers] == sorted(p.slug for p in section.papers)
+        if section.children:
+            assert len(section.children) > 1 or section is root
+            assert [p for child in section.children for p in child.papers] == list(section.papers)
+        else:
+            leaves.append(section)
+            assert len(section.papers) <= limit or not parents
+    assert sorted(p.slug for leaf in leaves for p in leaf.papers) == sorted(slugs)
+    for letter in root.children:
+        assert len(letter.prefix) == 1
 
 
 @settings(max_examples=300, deadline=None)
@@ -132,3 +187,20 @@ def test_property_front_matter_loads_back_in_mkdocs(title):
     document = f"{front_matter({'title': title})}\nbody\n"
     _, meta = get_data(document)
     assert meta["title"] == str(escape(title))
+
+
+def test_topic_pages_show_latest_listings_and_link_one_page_per_month_of_first_listing():
+    archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml"))
+    files = render_site(archive)
+    for tag in archive.tags:
+        members = [p for p in archive.papers.values() if tag.slug in p.tags]
+        main = BeautifulSoup(markdown.markdown(split_front_matter(files[f"tags/{tag.slug}/index.md"])[1]), "html.parser")
+        assert len(main.select(".da-list li")) == min(len(members), 50)
+        months = {p.first_seen.strftime("%Y-%m") for p in members}
+        linked = [a["href"] for a in main.select(".da-months a")]
+        assert linked == [f"../../tags/{tag.slug}/{m}/" for m in sorted(months, reverse=True)]
+        for month in months:
+            page = files[f"tags/{tag.slug}/{month}.md"]
+            listed = BeautifulSoup(markdown.markdown(split_front_matter(page)[1]), "html.parser").select(".da-list a")
+            expected = [p for p in members if p.first_seen.strftime("%Y-%m") == month]
+            assert sorted(a.get_text() for a in listed) == sorted(p.title for p in expected)

@@ -1,0 +1,55 @@
+"""Adding a digest changes only the pages that show something from it."""
+
+from __future__ import annotations
+
+import sys
+
+from generator.pipeline import build_model, load_digests
+from generator.render import render_site, tag_month_url
+from generator.tags import load_taxonomy
+
+from .helpers import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synth import write_archive  # noqa: E402
+
+
+def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
+    write_archive(1500, tmp_path)
+    taxonomy = load_taxonomy(REPO / "taxonomy.yml")
+    digests = load_digests(tmp_path).digests
+    before = render_site(build_model(digests[:-1], taxonomy))
+    archive = build_model(digests, taxonomy)
+    after = render_site(archive)
+    changed = {path for path in after if before.get(path) != after[path]}
+    removed = set(before) - set(after)
+
+    newest = archive.days[-1]
+    listed = archive.papers_on(newest)
+    allowed = {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json"}
+    allowed.add(f"days/{newest.date.isoformat()}.md")
+    for paper in listed:
+        allowed.add(f"papers/{paper.slug}.md")
+        allowed |= {f"days/{date.isoformat()}.md" for date in paper.dates}
+        for tag in paper.tags:
+            allowed.add(f"tags/{tag}/index.md")
+            allowed.add(tag_month_url(tag, (paper.first_seen.year, paper.first_seen.month)).rstrip("/") + ".md")
+    # A-Z sections on the way to a listed paper (and any they split into).
+    on_path = {
+        path for path in after
+        if path.startswith("papers/az/")
+        and any(paper.slug.startswith(path.split("/")[2].rstrip("~")) for paper in listed)
+    }
+    # A topic's newest month page gains a "newer" link when the digest opens a new month.
+    month_pages: dict[str, list[str]] = {}
+    for path in before:
+        if path.startswith("tags/") and path.count("/") == 2 and not path.endswith("index.md"):
+            month_pages.setdefault(path.split("/")[1], []).append(path)
+    newest_months = {max(paths) for paths in month_pages.values()}
+    unexpected = changed - allowed - on_path - newest_months
+    assert not unexpected, sorted(unexpected)[:10]
+    assert not removed
+    assert {f"days/{newest.date.isoformat()}.md", *(f"papers/{p.slug}.md" for p in listed)} <= changed
+    # Of about 1,700 pages, only a small share changes.
+    assert len(changed) < 0.12 * len(after), len(changed)
+    print(f"{len(changed)} of {len(after)} files changed")
