@@ -18,7 +18,7 @@ from .config import Config, load_config
 from .errors import ArchiveError
 from .parse import find_digests
 from .pipeline import build_model, input_fingerprint, parse_digests
-from .render import render_site
+from .render import plan_site
 from .sitebuild import build_site
 from .tags import load_taxonomy
 from .write import is_up_to_date, write_site
@@ -116,7 +116,7 @@ def generate(config: Config, strict: bool, force: bool = False) -> None:
         raise ArchiveError(f"no usable digests (*.txt) in {config.digests}")
     archive = build_model(loaded.digests, taxonomy)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
-    report = write_site(config.docs_dir, render_site(archive, config.site_name), "" if loaded.problems else inputs)
+    report = write_site(config.docs_dir, plan_site(archive, config.site_name), "" if loaded.problems else inputs)
     skipped = f", {len(loaded.problems)} skipped" if loaded.problems else ""
     print(
         f"digest-archive: {len(loaded.digests)} digests{skipped}: {len(archive.papers)} papers"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from .model import Archive, Link
+from .parallel import map_in_chunks
 
 _URL = re.compile(
     r"(?:https?://|(?<![\w./@-])(?:www\.|github\.com/|huggingface\.co/|hf\.co/))"
@@ -60,11 +61,11 @@ def link_kind(url: str) -> str:
 
 def attach_links(archive: Archive) -> Archive:
     """Return the archive with each paper's links taken from all versions of its abstract."""
+    texts = ["\n".join((paper.abstract, *paper.abstract_variants)) for paper in archive.papers.values()]
+    links = map_in_chunks(extract_links, texts)
     papers = {
-        key: dataclasses.replace(
-            paper, links=extract_links("\n".join((paper.abstract, *paper.abstract_variants)))
-        )
-        for key, paper in archive.papers.items()
+        key: dataclasses.replace(paper, links=paper_links)
+        for (key, paper), paper_links in zip(archive.papers.items(), links)
     }
     return dataclasses.replace(archive, papers=papers)
 

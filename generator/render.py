@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 
 from .links import find_urls
 from .model import Appearance, Archive, Day, Paper
-from .progress import Progress
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
@@ -226,6 +225,8 @@ class _Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Templates do not change during a run: skip the stat() per rendered page.
+            auto_reload=False,
         )
         self.env.filters.update(
             date=format_date,
@@ -245,23 +246,24 @@ class _Renderer:
             month_names=MONTH_NAMES,
             day_sizes={day.date: len(day.paper_keys) for day in archive.days},
         )
-        self.files: dict[str, str] = {}
 
     def page(self, template: str, url: str, *, index: bool = False, **context) -> None:
-        text = self.env.get_template(template).render(page_url=url, root=root_prefix(url), **context)
-        self.files[source_path(url, index)] = text
-        self.progress.advance()
+        self.jobs[source_path(url, index)] = (template, {"page_url": url, "root": root_prefix(url), **context})
 
-    def render(self) -> dict[str, str]:
-        # Day and paper pages are nearly all of the work; index pages are counted on top.
-        self.progress = Progress("rendering", len(self.archive.days) + len(self.archive.papers))
+    def plan(self) -> SitePlan:
+        self.jobs: dict[str, tuple] = {}
         self.home()
         self.days()
         self.papers()
         self.tags()
-        self.files["archive.json"] = export_json(self.archive)
-        self.progress.close()
-        return dict(sorted(self.files.items()))
+        self.jobs["archive.json"] = (None, None)
+        return SitePlan(self)
+
+    def render_path(self, path: str) -> str:
+        template, context = self.jobs[path]
+        if template is None:
+            return export_json(self.archive)
+        return self.env.get_template(template).render(context)
 
     def home(self) -> None:
         papers = list(self.archive.papers.values())
@@ -403,7 +405,35 @@ def export_json(archive: Archive) -> str:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
+class SitePlan(Mapping):
+    """Every file of the site, ``{path inside site_src: content}``, rendered on access.
+
+    Keys are known at once and sorted; a page is rendered only when its content is read,
+    so the writer can render pages in several processes and never hold them all.
+    """
+
+    def __init__(self, renderer: _Renderer) -> None:
+        self._renderer = renderer
+        self._paths = sorted(renderer.jobs)
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self._renderer.jobs:
+            raise KeyError(path)
+        return self._renderer.render_path(path)
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def plan_site(archive: Archive, site_name: str = "Digest Archive") -> SitePlan:
+    """Every page of the archive, rendered lazily: see :class:`SitePlan`."""
+    return _Renderer(archive, site_name).plan()
+
+
 def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str]:
     """Render every page of the archive: ``{path inside site_src: content}``, sorted."""
-    return _Renderer(archive, site_name).render()
-
+    plan = plan_site(archive, site_name)
+    return {path: plan[path] for path in plan}

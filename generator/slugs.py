@@ -9,6 +9,7 @@ titles that share their first words still get different URLs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections import defaultdict
 
@@ -16,6 +17,7 @@ from slugify import slugify
 
 from .errors import ArchiveError
 from .model import Archive
+from .parallel import map_in_chunks
 
 SLUG_WORDS_MAX_CHARS = 60
 HASH_CHARS = 8
@@ -40,8 +42,9 @@ def assign_slugs(archive: Archive, hash_chars: int = HASH_CHARS) -> Archive:
     the two keys, so it is as stable as the short form.
     """
     by_slug: dict[str, list[str]] = defaultdict(list)
-    for key in archive.papers:
-        by_slug[paper_slug(key, hash_chars)].append(key)
+    keys = list(archive.papers)
+    for key, slug in zip(keys, map_in_chunks(functools.partial(paper_slug, hash_chars=hash_chars), keys)):
+        by_slug[slug].append(key)
     slugs: dict[str, str] = {}
     for slug, keys in by_slug.items():
         for key in keys:

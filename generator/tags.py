@@ -28,6 +28,7 @@ import yaml
 from slugify import slugify
 
 from .errors import ArchiveError
+from .parallel import map_in_chunks
 from .model import Archive, Tag
 
 _WORD = re.compile(r"\w+")
@@ -167,8 +168,10 @@ def _phrase_words(phrase: str) -> list[str]:
 def assign_tags(archive: Archive, tags: tuple[Tag, ...]) -> Archive:
     """Return the archive with each paper's tags (in taxonomy order) and the taxonomy."""
     matcher = TagMatcher(tags)
+    texts = [f"{paper.title}\n{paper.abstract}" for paper in archive.papers.values()]
+    found = map_in_chunks(matcher.tags_of, texts)
     papers = {
-        key: dataclasses.replace(paper, tags=matcher.tags_of(f"{paper.title}\n{paper.abstract}"))
-        for key, paper in archive.papers.items()
+        key: dataclasses.replace(paper, tags=paper_tags)
+        for (key, paper), paper_tags in zip(archive.papers.items(), found)
     }
     return dataclasses.replace(archive, papers=papers, tags=tags)

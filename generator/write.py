@@ -7,9 +7,10 @@ every file the generator wrote. The writer
   site_src are safe (a clash is an error, not an overwrite);
 * rewrites only files whose content changed, so an unchanged page keeps its mtime;
 * removes the files it wrote earlier that the archive no longer produces;
-* writes each file to a temporary name and renames it into place, and records a file in
-  the manifest before creating it, so an interrupted run never leaves a half-written
-  file, nor a file it will not recognise as its own.
+* records every file in the manifest before creating it, and replaces an existing file
+  by writing a temporary name and renaming it into place: an interrupted run never
+  leaves a half-written file under a name a reader had, nor a file it will not
+  recognise as its own (a new file cut short is rewritten by the next run).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import ArchiveError
-from .progress import track
+from .parallel import map_in_chunks
+from .progress import Progress
 
 MANIFEST_NAME = ".digest-archive-manifest.json"
 _MANIFEST_FORMAT = "digest-archive manifest 1"
@@ -40,6 +42,9 @@ class WriteReport:
 
 def write_site(out_dir: Path, files: Mapping[str, str], inputs: str = "") -> WriteReport:
     """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
+
+    ``files`` may be lazy (a :class:`~generator.render.SitePlan`): contents are read
+    once each, in worker processes on a large site.
 
     ``inputs`` is a fingerprint of what the files were made from, kept in the manifest so
     that :func:`is_up_to_date` can skip a run whose inputs did not change.
@@ -94,17 +99,27 @@ def _write(out_dir: Path, files: Mapping[str, str], inputs: str) -> WriteReport:
         )
 
     _write_manifest(out_dir, owned | set(files))
-    written = []
-    unchanged = 0
-    for path, content in track(files.items(), "writing", len(files)):
+
+    def write_one(path: str) -> bool:
+        # Reading files[path] renders the page when files is a lazy SitePlan: rendering
+        # and writing happen together, spread over the worker processes.
         target = out_dir / path
-        data = content.encode("utf-8")
-        if _same_content(target, data):
-            unchanged += 1
-            continue
+        data = files[path].encode("utf-8")
+        existing = _current_content(target, len(data))
+        if existing == data:
+            return False
+        if existing is None and _create_new(target, data):
+            return True
         target.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(target, data)
-        written.append(path)
+        return True
+
+    paths = list(files)
+    progress = Progress("rendering and writing", len(paths))
+    changed = map_in_chunks(write_one, paths, on_chunk=progress.advance)
+    progress.close()
+    written = [path for path, was_written in zip(paths, changed) if was_written]
+    unchanged = len(paths) - len(written)
 
     removed = sorted(owned - set(files))
     for path in removed:
@@ -114,13 +129,41 @@ def _write(out_dir: Path, files: Mapping[str, str], inputs: str) -> WriteReport:
     return WriteReport(written=tuple(written), unchanged=unchanged, removed=tuple(removed))
 
 
-def _same_content(target: Path, data: bytes) -> bool:
+def _current_content(target: Path, size: int) -> bytes | None:
+    """The bytes of ``target`` if it has ``size`` bytes, ``b""`` if another size, None if absent."""
     try:
-        if target.stat().st_size != len(data):
-            return False
-        return target.read_bytes() == data
+        if target.stat().st_size != size:
+            return b""
+        return target.read_bytes()
     except FileNotFoundError:
+        return None
+
+
+def _create_new(target: Path, data: bytes) -> bool:
+    """Write a file that does not exist yet, straight to its name; False if it now exists.
+
+    No temporary file is needed: the manifest already lists the path, so should the run
+    be cut short mid-write, the next run finds the content wrong and replaces it. O_EXCL
+    never follows a symlink or truncates a file that appeared meanwhile.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        descriptor = os.open(target, flags, 0o644)
+    except FileExistsError:
         return False
+    except FileNotFoundError:  # its folder is new too
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(target, flags, 0o644)
+        except FileExistsError:
+            return False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+    return True
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

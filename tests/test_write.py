@@ -9,7 +9,7 @@ import pytest
 
 from generator import write
 from generator.errors import ArchiveError
-from generator.write import MANIFEST_NAME, read_manifest, write_site
+from generator.write import MANIFEST_NAME, is_up_to_date, read_manifest, write_site
 
 
 def test_first_write_creates_files_and_manifest(tmp_path):
@@ -60,27 +60,48 @@ def test_paths_outside_the_folder_are_refused(tmp_path, path):
         write_site(tmp_path / "out", {path: "x"})
 
 
-def test_interrupted_write_leaves_no_partial_file_and_next_run_recovers(tmp_path, monkeypatch):
-    files = {f"papers/p{n}.md": f"paper {n}\n" for n in range(10)}
-    real_replace = os.replace
+def test_new_file_cut_short_is_owned_and_repaired_by_the_next_run(tmp_path, monkeypatch):
+    files = {f"papers/p{n}.md": f"paper {n} " * 100 + "\n" for n in range(10)}
+    real_write = os.write
     calls = {"count": 0}
 
-    def crash_on_the_fifth_file(source, target):
+    def crash_half_way_through_the_fifth_page(descriptor, data):
         calls["count"] += 1
-        if calls["count"] == 6:  # the manifest, then four pages, then the crash
+        if calls["count"] == 6:  # the manifest, four pages, then half of the fifth
+            real_write(descriptor, bytes(data[: len(data) // 2]))
+            raise KeyboardInterrupt
+        return real_write(descriptor, data)
+
+    monkeypatch.setattr(write.os, "write", crash_half_way_through_the_fifth_page)
+    with pytest.raises(KeyboardInterrupt):
+        write_site(tmp_path, files)
+    monkeypatch.setattr(write.os, "write", real_write)
+    assert sorted(p.name for p in (tmp_path / "papers").iterdir()) == [f"p{n}.md" for n in range(5)]
+    assert (tmp_path / "papers" / "p4.md").read_text() != files["papers/p4.md"]
+    assert read_manifest(tmp_path) >= set(files)  # every file it may have made is owned
+    assert not is_up_to_date(tmp_path, "x")
+    report = write_site(tmp_path, files)  # the next run finishes the job, no clash
+    assert set(report.written) == {f"papers/p{n}.md" for n in range(4, 10)}
+    assert {p: (tmp_path / p).read_text() for p in files} == files
+
+
+def test_replacing_a_page_cut_short_keeps_the_old_page_whole(tmp_path, monkeypatch):
+    write_site(tmp_path, {"a.md": "old a\n", "b.md": "old b\n"})
+    real_replace = os.replace
+
+    def crash_on_the_first_page(source, target):
+        if str(target).endswith(".md"):
             raise KeyboardInterrupt
         real_replace(source, target)
 
-    monkeypatch.setattr(write.os, "replace", crash_on_the_fifth_file)
+    monkeypatch.setattr(write.os, "replace", crash_on_the_first_page)
     with pytest.raises(KeyboardInterrupt):
-        write_site(tmp_path, files)
+        write_site(tmp_path, {"a.md": "new a\n", "b.md": "new b\n"})
     monkeypatch.setattr(write.os, "replace", real_replace)
-    written = sorted(p.name for p in (tmp_path / "papers").iterdir())
-    assert written == ["p0.md", "p1.md", "p2.md", "p3.md"]  # no temporary file left behind
-    assert not list(tmp_path.rglob("*.writing"))
-    assert read_manifest(tmp_path) >= set(files)  # every file it may have made is owned
-    write_site(tmp_path, files)  # the next run finishes the job, no clash
-    assert len(list((tmp_path / "papers").iterdir())) == 10
+    assert (tmp_path / "a.md").read_text() == "old a\n"
+    assert not list(tmp_path.rglob("*.writing"))  # no temporary file left behind
+    write_site(tmp_path, {"a.md": "new a\n", "b.md": "new b\n"})
+    assert (tmp_path / "a.md").read_text() == "new a\n"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,71 @@
+"""Spread per-item work over the machine's cores, keeping results in order.
+
+Rendering and writing 50,000 pages, or tagging 50,000 abstracts, is independent work per
+item. Worker processes are forked once the model is built, so they read the model and the
+work function from the parent's memory instead of receiving them pickled; only the small
+results travel back. Where fork is unavailable, or the work is too small to pay for
+starting processes, everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS_PER_WORKER = 1000
+CHUNK_SIZE = 500
+
+# The job of the current map_in_chunks call, inherited by forked workers.
+_job: tuple[Callable, Sequence, int] | None = None
+
+
+def worker_count() -> int:
+    """Cores this process may use (its CPU affinity where the OS reports one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def map_in_chunks(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    on_chunk: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[R]:
+    """``[function(item) for item in items]``, computed in parallel where it pays.
+
+    ``on_chunk(n)`` is called in this process each time ``n`` more items are done, for
+    progress reports. An exception raised by ``function`` is raised here.
+    """
+    global _job
+    workers = min(workers or worker_count(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for start in range(0, len(items), CHUNK_SIZE):
+            results.extend(function(item) for item in items[start : start + CHUNK_SIZE])
+            if on_chunk:
+                on_chunk(min(CHUNK_SIZE, len(items) - start))
+        return results
+    _job = (function, items, CHUNK_SIZE)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            results = []
+            for chunk in pool.imap(_run_chunk, range(0, len(items), CHUNK_SIZE)):
+                results.extend(chunk)
+                if on_chunk:
+                    on_chunk(len(chunk))
+            return results
+    finally:
+        _job = None
+
+
+def _run_chunk(start: int) -> list:
+    function, items, size = _job
+    return [function(item) for item in items[start : start + size]]

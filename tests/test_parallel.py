@@ -1,0 +1,46 @@
+"""map_in_chunks: the same results as a plain loop, in order, from several processes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.parallel import map_in_chunks
+from generator.write import write_site
+
+
+def square_with_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def test_results_are_in_order_and_come_from_worker_processes():
+    done = []
+    results = map_in_chunks(square_with_pid, range(5000), on_chunk=done.append, workers=2)
+    assert [square for square, _ in results] == [n * n for n in range(5000)]
+    assert os.getpid() not in {pid for _, pid in results}
+    assert sum(done) == 5000
+
+
+def test_small_work_stays_in_this_process():
+    results = map_in_chunks(square_with_pid, range(10), workers=2)
+    assert {pid for _, pid in results} == {os.getpid()}
+
+
+def fail_on_1234(n: int) -> int:
+    if n == 1234:
+        raise ValueError("bad item 1234")
+    return n
+
+
+def test_an_error_in_a_worker_is_raised_here():
+    with pytest.raises(ValueError, match="bad item 1234"):
+        map_in_chunks(fail_on_1234, range(3000), workers=2)
+
+
+def test_parallel_write_writes_every_file_exactly(tmp_path):
+    files = {f"papers/p{n:05d}.md": f"paper {n}\n" * (n % 7 + 1) for n in range(3000)}
+    report = write_site(tmp_path, files)
+    assert len(report.written) == 3000
+    assert {p: (tmp_path / p).read_text() for p in files} == files
+    assert write_site(tmp_path, files).written == ()
