@@ -6,8 +6,9 @@
 For each size it writes a synthetic archive (benchmarks/synth.py), then measures, each
 in a fresh process: a cold `digest-archive generate`; a second generate with no input
 change; generate after adding one digest; `mkdocs build --strict`; peak memory (max RSS)
-of each; the site's bytes, bytes per paper page and search index bytes; and a floor: the
-same number of trivial pages built with the same theme, plugins and nav. Results are
+of each; the site's bytes, bytes per paper page and search index bytes; search in
+headless Chromium (benchmarks/search_probe.py): time to results and bytes fetched; and
+a floor: the same number of trivial pages built with the same theme, plugins and nav. Results are
 printed as a Markdown table and saved as JSON; --readme replaces the table in
 benchmarks/README.md.
 """
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from search_probe import measure_search  # noqa: E402
 from synth import write_archive  # noqa: E402
 
 TABLE_START = "<!-- results:start -->"
@@ -79,7 +82,33 @@ def mkdocs_build() -> list[str]:
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", "site"]
 
 
-def bench_size(papers: int, work: Path, with_floor: bool) -> dict:
+def pagefind_seconds(build_log: str) -> float | None:
+    """The indexing time the digest-archive-search plugin logged during the build."""
+    match = re.search(r"indexed by Pagefind in ([0-9.]+) s", build_log)
+    return float(match.group(1)) if match else None
+
+
+def search_figures(site: Path) -> dict:
+    """Search in headless Chromium for a paper from the middle of the archive.
+
+    Two queries a reader would type: the paper's whole title, then its short name and
+    the last words of its title. The first query counts everything a new reader fetches
+    (the home page, theme assets and Pagefind's start-up files).
+    """
+    papers = sorted(json.loads((site / "archive.json").read_text())["papers"], key=lambda p: p["slug"])
+    paper = papers[len(papers) // 2]
+    title = paper["title"]
+    short = f"{title.split(':')[0]} {' '.join(title.split()[-2:])}"
+    expected = "/" + paper["url"]
+    first, second = measure_search(site, "", [(title, expected), (short, expected)])
+    return {
+        "search_first_ms": first["ms"], "search_first_kb": round(first["bytes"] / 1e3),
+        "search_next_ms": second["ms"], "search_next_kb": round(second["bytes"] / 1e3),
+        "search_ranks": f"{first['rank']}, {second['rank']}",
+    }
+
+
+def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = True) -> dict:
     base = work / f"{papers}"
     digests = base / "digests"
     if digests.exists():
@@ -109,14 +138,18 @@ def bench_size(papers: int, work: Path, with_floor: bool) -> dict:
     result["nochange_s"] = round(seconds, 2)
     result["nochange_files_written"] = rewritten(before, snapshot(site_src))
 
-    seconds, peak, _ = run_measured(mkdocs_build(), project)
+    seconds, peak, stderr = run_measured(mkdocs_build(), project)
     result["build_s"], result["build_peak_mb"] = round(seconds, 1), peak
     site = project / "site"
     paper_pages = [p / "index.html" for p in (site / "papers").iterdir() if p.is_dir() and p.name != "az"]
     result["paper_pages"] = len(paper_pages)
     result["site_mb"] = round(folder_bytes(site) / 1e6, 1)
     result["paper_page_kb"] = round(sum(p.stat().st_size for p in paper_pages) / len(paper_pages) / 1e3, 2)
-    result["search_index_mb"] = round((site / "search" / "search_index.json").stat().st_size / 1e6, 2)
+    result["search_index_mb"] = round(folder_bytes(site / "pagefind") / 1e6, 1)
+    result["pagefind_s"] = pagefind_seconds(stderr)
+    result["full_build_s"] = round(result["generate_s"] + result["build_s"], 1)
+    if with_search:
+        result.update(search_figures(site))
     shutil.rmtree(site)
 
     if with_floor:
@@ -146,9 +179,13 @@ def table(results: list[dict], machine: str) -> str:
         ("generate_s", "generate s"), ("generate_peak_mb", "generate peak MB"),
         ("nochange_s", "no-change generate s"), ("nochange_files_written", "files rewritten (no change)"),
         ("add_digest_s", "add-1-digest generate s"), ("add_digest_files_written", "files rewritten (+1 digest)"),
-        ("build_s", "mkdocs build s"), ("build_peak_mb", "build peak MB"),
+        ("build_s", "mkdocs build s"), ("pagefind_s", "of which Pagefind s"), ("build_peak_mb", "build peak MB"),
+        ("full_build_s", "generate + build s"),
         ("floor_build_s", "bare floor s"), ("build_vs_floor", "build / floor"),
         ("site_mb", "site MB"), ("paper_page_kb", "KB per paper page"), ("search_index_mb", "search index MB"),
+        ("search_first_ms", "first query ms"), ("search_first_kb", "first query KB (with page load)"),
+        ("search_next_ms", "next query ms"), ("search_next_kb", "next query KB"),
+        ("search_ranks", "rank of the paper"),
     ]
     lines = [f"Measured on {machine}.", "", "| " + " | ".join(h for _, h in columns) + " |", "|" + "---|" * len(columns)]
     for row in results:
@@ -166,12 +203,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/digest-archive-bench"))
     parser.add_argument("--no-floor", action="store_true", help="skip the bare-MkDocs floor")
+    parser.add_argument("--no-search", action="store_true", help="skip the browser search measurement")
     parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     args = parser.parse_args()
     results = []
     for size in args.sizes:
         print(f"benchmark: {size} papers ...", file=sys.stderr, flush=True)
-        results.append(bench_size(size, args.work, not args.no_floor))
+        results.append(bench_size(size, args.work, not args.no_floor, not args.no_search))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     rendered = table(results, machine_description())
     print(rendered)

@@ -29,6 +29,9 @@ MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
+# Front-matter key marking a page whose body is finished HTML: the digest-archive MkDocs
+# plugin then skips the Markdown conversion.
+HTML_BODY_KEY = "html_body"
 EXCERPT_CHARS = 280
 # An A-Z section with more papers than this is split into sub-sections by the next
 # letters of the title, like the thumb index of a dictionary.
@@ -126,7 +129,8 @@ def front_matter(values: dict[str, str]) -> Markup:
     description meta tag), so each string is HTML-escaped here: the reader sees the text.
     """
     lines = "".join(f"{key}: {yaml_string(str(escape(value)))}\n" for key, value in sorted(values.items()))
-    return Markup(f"---\n{lines}---\n")
+    # The body is finished HTML: the digest-archive MkDocs plugin skips Markdown for it.
+    return Markup(f"---\n{HTML_BODY_KEY}: true\n{lines}---\n")
 
 
 # --- Page assembly ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from generator.mkdocs_plugin import ProgressPlugin, collapse_whitespace
+from generator.mkdocs_plugin import ArchivePlugin, collapse_whitespace
 from generator.progress import Progress, track
 
 
@@ -31,7 +31,7 @@ def test_mkdocs_plugin_counts_rendered_pages(capsys):
         def documentation_pages(self):
             return range(3000)
 
-    plugin = ProgressPlugin()
+    plugin = ArchivePlugin()
     plugin.on_files(Files(), config={})
     for _ in range(3000):
         assert plugin.on_post_page("<html>\n  <body>", page=None, config={}) == "<html>\n<body>"
@@ -45,3 +45,24 @@ def test_collapse_whitespace_keeps_what_a_browser_shows():
     assert collapse_whitespace(html) == '<div>\n<p>Text  with  two spaces</p>\n<a href="x">link</a>\ntail</div>'
     with_pre = "<pre>\n    code\n</pre>"
     assert collapse_whitespace(with_pre) == with_pre
+
+
+class _Page:
+    def __init__(self, uri: str, meta: dict) -> None:
+        self.meta = meta
+        self.file = type("File", (), {"src_uri": uri})()
+
+
+def test_generated_pages_skip_markdown_and_hand_written_pages_do_not():
+    plugin = ArchivePlugin()
+    generated = _Page("papers/x.md", {"html_body": True, "title": "X"})
+    body = '<article data-pagefind-body>\n<p>*not emphasis* 50\\% [m]times [n]</p>\n</article>\n'
+    assert plugin.on_page_markdown(body, page=generated, config={}, files=None) == ""
+    assert plugin.on_page_content("<p>ignored</p>", page=generated, config={}, files=None) == body
+    written = _Page("about.md", {"title": "About"})
+    assert plugin.on_page_markdown("# About *me*", page=written, config={}, files=None) == "# About *me*"
+    converted = "<h1>About <em>me</em></h1>"
+    assert plugin.on_page_content(converted, page=written, config={}, files=None) == converted
+    # A page that merely says html_body: "yes" is not taken for generated output.
+    loose = _Page("loose.md", {"html_body": "yes"})
+    assert plugin.on_page_markdown("*x*", page=loose, config={}, files=None) == "*x*"

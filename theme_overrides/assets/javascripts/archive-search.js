@@ -22,6 +22,10 @@ const RESULT = 3;
 // Enough to fill Material's list; each result costs one small fragment download.
 const MAX_RESULTS = 20;
 
+// Material sends a query on every keystroke. A query still waits this long for a newer
+// one before it runs, so a burst of typing costs one search, not one per letter.
+const QUIET_MS = 80;
+
 // This file is served from <site>/assets/javascripts/.
 const siteRoot = new URL("../../", self.location.href);
 
@@ -97,6 +101,8 @@ self.addEventListener("message", async (event) => {
   } else if (message.type === QUERY) {
     const id = ++latestQuery;
     const query = String(message.data || "").trim();
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    if (id !== latestQuery) return;
     let items = [];
     if (query) {
       try {
