@@ -72,8 +72,10 @@ def measure_search(site: Path, start_page: str, queries: list[tuple[str, str]]) 
             # query's results (Material appends the query words to each link as ?h=...).
             page.wait_for_function(
                 "words => { const a = document.querySelector('.md-search-result__list a');"
-                " return a && new URL(a.href).searchParams.get('h') === words; }",
-                arg=" ".join(dict.fromkeys(query.lower().split())),
+                " if (!a) return false;"
+                " const h = (new URL(a.href).searchParams.get('h') || '').split(' ').sort().join(' ');"
+                " return h === words; }",
+                arg=" ".join(sorted(set(query.lower().split()))),
                 timeout=30000,
             )
             elapsed_ms = (time.perf_counter() - typed) * 1000

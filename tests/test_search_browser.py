@@ -1,0 +1,169 @@
+"""Search in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+The built site is served on localhost; each test types into Material's search box, reads
+the result list the Pagefind worker filled, and follows a result. CI sets
+DIGEST_ARCHIVE_REQUIRE_BROWSER=1 (see .ci/run), so there a missing Chromium or Playwright
+fails the run instead of skipping these tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+
+from .helpers import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from search_probe import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+
+
+def _browser_missing() -> str | None:
+    if not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} not installed (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("DIGEST_ARCHIVE_REQUIRE_BROWSER") == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shared_base(shared_site):
+    with serve(shared_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def fixture_base(fixture_site):
+    with serve(fixture_site) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def search(page, base: str, query: str, start: str = "") -> list[dict]:
+    """Type ``query`` into the search box of page ``start``; return the results shown."""
+    if not page.url.startswith(base):
+        page.goto(base + start)
+    box = page.locator(".md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # Material reads the box on keyup
+    # Material lists the query words in each link's ?h=, in an order of its own.
+    words = " ".join(sorted(set(query.lower().split())))
+    page.wait_for_function(
+        "words => { const a = document.querySelector('.md-search-result__list a');"
+        " if (!a) return false;"
+        " const h = (new URL(a.href).searchParams.get('h') || '').split(' ').sort().join(' ');"
+        " return h === words; }",
+        arg=words,
+        timeout=15000,
+    )
+    return page.eval_on_selector_all(
+        ".md-search-result__item",
+        """items => items.map(item => ({
+            path: new URL(item.querySelector('a').href).pathname,
+            title: item.querySelector('h1').textContent,
+            html: item.querySelector('article').innerHTML,
+            text: item.querySelector('article').textContent,
+        }))""",
+    )
+
+
+def shared_papers(site) -> list[dict]:
+    """Every tenth paper of the site built from ../shared/digests (title, abstract, url)."""
+    papers = json.loads((site / "archive.json").read_text())["papers"]
+    return papers[::10]
+
+
+def test_a_title_finds_its_paper_first_and_the_result_leads_to_it(page, shared_base, shared_site):
+    papers = shared_papers(shared_site)
+    assert len(papers) >= 15
+    for paper in papers:
+        results = search(page, shared_base, paper["title"])
+        assert results[0]["path"] == "/" + paper["url"], paper["title"]
+        assert results[0]["title"] == paper["title"]  # shown exactly, however odd the characters
+    page.click(".md-search-result__list a >> nth=0")
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/" + papers[-1]["url"]
+    assert page.inner_text("article h1") == papers[-1]["title"]
+
+
+def test_a_phrase_from_an_abstract_finds_its_paper_first(page, shared_base, shared_site):
+    for paper in shared_papers(shared_site):
+        words = paper["abstract"].split()
+        phrase = " ".join(words[len(words) // 2 : len(words) // 2 + 6])
+        results = search(page, shared_base, phrase)
+        assert results[0]["path"] == "/" + paper["url"], (paper["title"], phrase)
+
+
+def test_day_pages_do_not_crowd_out_papers(page, shared_base, shared_site):
+    for paper in shared_papers(shared_site):
+        # Two title words: broad enough to match day pages, were their listings indexed.
+        query = " ".join(paper["title"].split()[:2])
+        results = search(page, shared_base, query)
+        assert not any(r["path"].startswith("/days/") for r in results), query
+
+
+def test_a_date_finds_its_day_page(page, fixture_base):
+    results = search(page, fixture_base, "Dec 30, 2024")
+    assert results[0]["path"] == "/days/2024-12-30/"
+    page.click(".md-search-result__list a >> nth=0")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Dec 30, 2024"
+
+
+def test_a_topic_name_finds_its_topic_page(page, fixture_base):
+    results = search(page, fixture_base, "Adversarial robustness")
+    assert results[0]["path"] == "/tags/adversarial-robustness/"
+    page.click(".md-search-result__list a >> nth=0")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Adversarial robustness"
+
+
+def test_markup_in_abstracts_is_shown_as_text_in_results(page, shared_base):
+    results = search(page, shared_base, "ell_{p}!left(!0!<! p!leq!1right)-norm")
+    assert "<! p!leq!1" in results[0]["text"] or "p!leq!1" in results[0]["text"]
+    assert "<!" not in results[0]["html"].replace("&lt;!", "")  # escaped, never parsed as a tag
+
+
+def test_no_match_says_so(page, fixture_base):
+    box_page = page
+    box_page.goto(fixture_base)
+    box = box_page.locator(".md-search__input")
+    box.click()
+    box.fill("zzzqqqxxy")
+    box.press("End")
+    box_page.wait_for_function(
+        "() => document.querySelector('.md-search-result__meta').textContent.includes('No matching')"
+    )
+    assert box_page.locator(".md-search-result__item").count() == 0
