@@ -9,8 +9,8 @@ change; generate after adding one digest; `mkdocs build --strict`; peak memory (
 of each; the site's bytes, bytes per paper page and search index bytes; search in
 headless Chromium (benchmarks/search_probe.py): time to results and bytes fetched; and
 a floor: the same number of trivial pages built with the same theme, plugins and nav. Results are
-printed as a Markdown table and saved as JSON; --readme replaces the table in
-benchmarks/README.md.
+printed as a Markdown table and saved as JSON (WORK/results.json, merged by size, so
+`--sizes 50000` re-measures one row); --readme replaces the table in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -206,14 +206,17 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="skip the browser search measurement")
     parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     args = parser.parse_args()
-    results = []
+    # Results accumulate in WORK/results.json by size, so one size can be re-measured alone.
+    saved = args.work / "results.json"
+    by_size = {row["papers"]: row for row in json.loads(saved.read_text())} if saved.exists() else {}
     for size in args.sizes:
         print(f"benchmark: {size} papers ...", file=sys.stderr, flush=True)
-        results.append(bench_size(size, args.work, not args.no_floor, not args.no_search))
-        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+        by_size[size] = bench_size(size, args.work, not args.no_floor, not args.no_search)
+        print(json.dumps(by_size[size]), file=sys.stderr, flush=True)
+        saved.write_text(json.dumps([by_size[k] for k in sorted(by_size)], indent=1))
+    results = [by_size[k] for k in sorted(by_size)]
     rendered = table(results, machine_description())
     print(rendered)
-    (args.work / "results.json").write_text(json.dumps(results, indent=1))
     if args.readme:
         readme = HERE / "README.md"
         text = readme.read_text()
