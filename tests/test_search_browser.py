@@ -167,3 +167,11 @@ def test_no_match_says_so(page, fixture_base):
         "() => document.querySelector('.md-search-result__meta').textContent.includes('No matching')"
     )
     assert box_page.locator(".md-search-result__item").count() == 0
+
+
+def test_result_text_is_the_abstract_not_the_title_again(page, shared_base, shared_site):
+    for paper in shared_papers(shared_site)[:5]:
+        results = search(page, shared_base, paper["title"])
+        text = results[0]["text"][len(paper["title"]):].strip()  # the heading comes first
+        assert not text.startswith(paper["title"]), paper["title"]
+        assert text[:40] in paper["abstract"] or text.startswith("http"), text[:80]

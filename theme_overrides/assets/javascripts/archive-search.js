@@ -70,6 +70,31 @@ function markTerms(escapedTitle, terms) {
   return escapedTitle.replace(pattern, (_, before, word) => `${before}<mark>${word}</mark>`);
 }
 
+// Pagefind's excerpt of a page that matched near its start begins with the page title
+// (the h1 is indexed for ranking); Material shows the title above it already.
+function withoutLeadingTitle(excerpt, escapedTitle) {
+  const plain = excerpt.replace(/<\/?mark>/g, "");
+  if (!escapedTitle || !plain.startsWith(escapedTitle)) return excerpt;
+  let skip = escapedTitle.length;
+  let index = 0;
+  let insideMark = false;
+  while (skip > 0 && index < excerpt.length) {
+    if (excerpt.startsWith("<mark>", index)) {
+      insideMark = true;
+      index += 6;
+    } else if (excerpt.startsWith("</mark>", index)) {
+      insideMark = false;
+      index += 7;
+    } else {
+      index += 1;
+      skip -= 1;
+    }
+  }
+  let rest = excerpt.slice(index).replace(/^\.?\s*/, "");
+  if (insideMark) rest = `<mark>${rest}`;
+  return rest || excerpt;
+}
+
 async function search(query) {
   const pagefind = await loadPagefind();
   const response = await pagefind.search(query);
@@ -82,7 +107,7 @@ async function search(query) {
     location: page.url,
     title: markTerms(escapeHtml(page.meta.title || page.url), terms),
     // Pagefind's excerpt is already escaped text with <mark> around matches.
-    text: page.excerpt,
+    text: withoutLeadingTitle(page.excerpt, escapeHtml(page.meta.title || "")),
     score: top[index].score,
     terms: matched,
   }]);
