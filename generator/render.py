@@ -248,6 +248,7 @@ class _Renderer:
             archive=archive,
             site_name=site_name,
             month_names=MONTH_NAMES,
+            link_labels={"code": "Code", "huggingface": "Hugging Face", "project": "Project page"},
             day_sizes={day.date: len(day.paper_keys) for day in archive.days},
         )
 
