@@ -17,16 +17,29 @@ from .parse import Digest
 _FOLDED_CATEGORIES = frozenset("PSZC")
 
 
+class _FoldTable(dict):
+    """``str.translate`` table: folded characters to a space, others to themselves.
+
+    Filled on first sight of each character, so the per-character work runs in C.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = " " if unicodedata.category(char)[0] in _FOLDED_CATEGORIES else char
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def title_key(title: str) -> str:
     """Normalise a title for identity: NFKC, case-folded, punctuation and spacing folded.
 
     ``"Q-VLM:  Post-Training"`` and ``"q vlm post training"`` have the same key.
     """
     text = unicodedata.normalize("NFKC", title).casefold()
-    folded = "".join(
-        " " if unicodedata.category(char)[0] in _FOLDED_CATEGORIES else char for char in text
-    )
-    key = " ".join(folded.split())
+    key = " ".join(text.translate(_FOLD).split())
     # A title of nothing but punctuation still needs an identity of its own.
     return key or " ".join(text.split())
 

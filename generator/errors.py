@@ -15,3 +15,7 @@ class DigestError(ArchiveError):
         self.source = source
         self.line = line
         self.message = message
+
+    def __reduce__(self):
+        # Rebuilt from its three parts when it comes back from a worker process.
+        return type(self), (self.source, self.line, self.message)

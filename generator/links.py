@@ -6,13 +6,11 @@ LaTeX (``https://github.com/x/y}.``); that trailing punctuation is not part of t
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from .model import Archive, Link
-from .parallel import map_in_chunks
+from .model import Link, Paper
 
 _URL = re.compile(
     r"(?:https?://|(?<![\w./@-])(?:www\.|github\.com/|huggingface\.co/|hf\.co/))"
@@ -20,6 +18,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _URL_MARKERS = ("http://", "https://", "www.", "github.com/", "huggingface.co/", "hf.co/")
+_URL_START = re.compile("|".join(re.escape(marker) for marker in _URL_MARKERS))
 _TRAILING = ".,;:!?*"
 _CLOSERS = {")": "(", "]": "["}
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
@@ -35,12 +34,20 @@ def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
     lowered = text.lower()
     if not any(marker in lowered for marker in _URL_MARKERS):
         return  # most abstracts have no link: skip the regex scan
-    for match in _URL.finditer(text):
-        written = _strip_trailing(match.group())
-        if "." not in urlsplit(_with_scheme(written)).netloc:
+    # The full pattern is tried only where a URL can start, found by a plain scan of the
+    # lower-cased text: the same matches as _URL.finditer, several times faster.
+    end = 0
+    for candidate in _URL_START.finditer(lowered):
+        if candidate.start() < end:
             continue
-        start = match.start()
-        yield start, start + len(written), _with_scheme(written)
+        match = _URL.match(text, candidate.start())
+        if match is None:
+            continue
+        end = match.end()
+        written = _strip_trailing(match.group())
+        url = _with_scheme(written)
+        if "." in _host_part(url):
+            yield match.start(), match.start() + len(written), url
 
 
 def extract_links(text: str) -> tuple[Link, ...]:
@@ -59,15 +66,17 @@ def link_kind(url: str) -> str:
     return "project"
 
 
-def attach_links(archive: Archive) -> Archive:
-    """Return the archive with each paper's links taken from all versions of its abstract."""
-    texts = ["\n".join((paper.abstract, *paper.abstract_variants)) for paper in archive.papers.values()]
-    links = map_in_chunks(extract_links, texts)
-    papers = {
-        key: dataclasses.replace(paper, links=paper_links)
-        for (key, paper), paper_links in zip(archive.papers.items(), links)
-    }
-    return dataclasses.replace(archive, papers=papers)
+def paper_links(paper: Paper) -> tuple[Link, ...]:
+    """The links of a paper, taken from every version of its abstract."""
+    return extract_links("\n".join((paper.abstract, *paper.abstract_variants)))
+
+
+def _host_part(url: str) -> str:
+    """The network location of ``url``; empty if it cannot be one (``https://]x``)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return ""
 
 
 def _strip_trailing(url: str) -> str:
@@ -83,4 +92,4 @@ def _strip_trailing(url: str) -> str:
 
 
 def _with_scheme(url: str) -> str:
-    return url if re.match(r"https?://", url, re.IGNORECASE) else "https://" + url
+    return url if url[:8].lower().startswith(("http://", "https://")) else "https://" + url

@@ -9,6 +9,7 @@ starting processes, everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -37,33 +38,41 @@ def map_in_chunks(
     items: Sequence[T],
     on_chunk: Callable[[int], None] | None = None,
     workers: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    min_items_per_worker: int = MIN_ITEMS_PER_WORKER,
 ) -> list[R]:
     """``[function(item) for item in items]``, computed in parallel where it pays.
 
+    Items go to workers ``chunk_size`` at a time; a worker is started only for each
+    ``min_items_per_worker`` items (large items, such as whole files, want both lower).
     ``on_chunk(n)`` is called in this process each time ``n`` more items are done, for
     progress reports. An exception raised by ``function`` is raised here.
     """
     global _job
-    workers = min(workers or worker_count(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
+    workers = min(workers or worker_count(), max(1, len(items) // min_items_per_worker))
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         results = []
-        for start in range(0, len(items), CHUNK_SIZE):
-            results.extend(function(item) for item in items[start : start + CHUNK_SIZE])
+        for start in range(0, len(items), chunk_size):
+            results.extend(function(item) for item in items[start : start + chunk_size])
             if on_chunk:
-                on_chunk(min(CHUNK_SIZE, len(items) - start))
+                on_chunk(min(chunk_size, len(items) - start))
         return results
-    _job = (function, items, CHUNK_SIZE)
+    _job = (function, items, chunk_size)
+    # Objects that exist at the fork are left out of the workers' garbage collections,
+    # which would otherwise touch, and so copy, every page of the parent's memory.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
             results = []
-            for chunk in pool.imap(_run_chunk, range(0, len(items), CHUNK_SIZE)):
+            for chunk in pool.imap(_run_chunk, range(0, len(items), chunk_size)):
                 results.extend(chunk)
                 if on_chunk:
                     on_chunk(len(chunk))
             return results
     finally:
         _job = None
+        gc.unfreeze()
 
 
 def _run_chunk(start: int) -> list:

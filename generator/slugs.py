@@ -9,7 +9,6 @@ titles that share their first words still get different URLs.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from collections import defaultdict
 
@@ -17,7 +16,6 @@ from slugify import slugify
 
 from .errors import ArchiveError
 from .model import Archive
-from .parallel import map_in_chunks
 
 SLUG_WORDS_MAX_CHARS = 60
 HASH_CHARS = 8
@@ -36,14 +34,20 @@ def paper_slug(key: str, hash_chars: int = HASH_CHARS) -> str:
 
 
 def assign_slugs(archive: Archive, hash_chars: int = HASH_CHARS) -> Archive:
-    """Return the archive with a unique slug on every paper.
+    """Return the archive with a unique slug on every paper; see :func:`unique_slugs`."""
+    slugs = unique_slugs({key: paper_slug(key, hash_chars) for key in archive.papers})
+    papers = {key: dataclasses.replace(paper, slug=slugs[key]) for key, paper in archive.papers.items()}
+    return dataclasses.replace(archive, papers=papers)
+
+
+def unique_slugs(short_slugs: dict[str, str]) -> dict[str, str]:
+    """``{key: slug}`` from ``{key: paper_slug(key)}``, with every slug unique.
 
     Should two keys ever share a short slug, both take a longer hash; that depends only on
     the two keys, so it is as stable as the short form.
     """
     by_slug: dict[str, list[str]] = defaultdict(list)
-    keys = list(archive.papers)
-    for key, slug in zip(keys, map_in_chunks(functools.partial(paper_slug, hash_chars=hash_chars), keys)):
+    for key, slug in short_slugs.items():
         by_slug[slug].append(key)
     slugs: dict[str, str] = {}
     for slug, keys in by_slug.items():
@@ -51,5 +55,4 @@ def assign_slugs(archive: Archive, hash_chars: int = HASH_CHARS) -> Archive:
             slugs[key] = slug if len(keys) == 1 else paper_slug(key, COLLISION_HASH_CHARS)
     if len(set(slugs.values())) != len(slugs):
         raise ArchiveError("two papers share a URL slug even with a long hash; please report this")
-    papers = {key: dataclasses.replace(paper, slug=slugs[key]) for key, paper in archive.papers.items()}
-    return dataclasses.replace(archive, papers=papers)
+    return slugs

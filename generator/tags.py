@@ -16,7 +16,6 @@ ignored, phrases match whole words (punctuation between words does not matter, s
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import re
 from collections import defaultdict
@@ -28,8 +27,7 @@ import yaml
 from slugify import slugify
 
 from .errors import ArchiveError
-from .parallel import map_in_chunks
-from .model import Archive, Tag
+from .model import Archive, Paper, Tag
 
 _WORD = re.compile(r"\w+")
 
@@ -112,7 +110,8 @@ class TagMatcher:
 
     Text and phrases are split into word tokens (letters and digits; case ignored), so a
     phrase matches whole words whatever stands between them: ``score-based`` matches
-    "score based" and "Score-Based". Phrases are looked up by their first word.
+    "score based" and "Score-Based". Phrases are looked up by their first word; which
+    phrases a word can start is worked out once per distinct word, not once per paper.
     """
 
     def __init__(self, tags: tuple[Tag, ...]) -> None:
@@ -127,31 +126,49 @@ class TagMatcher:
                     self.by_first_prefix[first[:-1]].append((tag.slug, _Phrase(words)))
                 else:
                     self.by_first_word[first].append((tag.slug, _Phrase(words)))
-        self.first_words = frozenset(self.by_first_word)
+        self._started_by: dict[str, tuple[tuple[str, str | None, _Phrase], ...]] = {}
+
+    def paper_tags(self, paper: Paper) -> tuple[str, ...]:
+        """The tags of a paper, from its title and abstract."""
+        return self.tags_of(f"{paper.title}\n{paper.abstract}")
 
     def tags_of(self, text: str) -> tuple[str, ...]:
         """The slugs of the tags whose phrases occur in ``text``, in taxonomy order."""
-        tokens = _WORD.findall(text.lower())
-        vocabulary = set(tokens)
+        tokens = word_tokens(text)
         joined = " " + " ".join(tokens) + " "
         found: set[str] = set()
-
-        def try_phrases(candidates: list[tuple[str, _Phrase]]) -> None:
-            for slug, phrase in candidates:
-                if slug not in found and (len(phrase.words) == 1 or phrase.occurs_in(tokens, joined)):
+        started_by = self._started_by
+        for token in set(tokens):
+            candidates = started_by.get(token)
+            if candidates is None:
+                candidates = self._phrases_started_by(token)
+            for slug, needle, phrase in candidates:
+                # One-word phrases have the needle "", found at once; longer ones are a
+                # substring search in C over the space-joined tokens.
+                if slug not in found and (needle in joined if needle is not None else phrase.occurs_in(tokens, joined)):
                     found.add(slug)
-
-        # Set intersection and substring search run in C: only phrases whose first word
-        # is in the text are looked at, and those with one substring test.
-        for token in vocabulary & self.first_words:
-            try_phrases(self.by_first_word[token])
-        if self.by_first_prefix:
-            ordered = sorted(vocabulary)
-            for prefix, candidates in self.by_first_prefix.items():
-                index = bisect.bisect_left(ordered, prefix)
-                if index < len(ordered) and ordered[index].startswith(prefix):
-                    try_phrases(candidates)
         return tuple(sorted(found, key=self.order.__getitem__))
+
+    def _phrases_started_by(self, token: str) -> tuple[tuple[str, str | None, _Phrase], ...]:
+        phrases = list(self.by_first_word.get(token, ()))
+        for end in range(1, len(token) + 1):
+            phrases.extend(self.by_first_prefix.get(token[:end], ()))
+        candidates = tuple((slug, "" if len(phrase.words) == 1 else phrase.needle, phrase) for slug, phrase in phrases)
+        self._started_by[token] = candidates
+        return candidates
+
+
+# ASCII characters that are not word characters (``\w``), each to a space: on ASCII text,
+# translate + split gives the tokens of ``\w+`` several times faster than the regex.
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+
+
+def word_tokens(text: str) -> list[str]:
+    """The lower-case words (runs of letters, digits and ``_``) of ``text``, in order."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered.translate(_ASCII_NON_WORD).split()
+    return _WORD.findall(lowered)
 
 
 def _phrase_words(phrase: str) -> list[str]:
@@ -168,10 +185,5 @@ def _phrase_words(phrase: str) -> list[str]:
 def assign_tags(archive: Archive, tags: tuple[Tag, ...]) -> Archive:
     """Return the archive with each paper's tags (in taxonomy order) and the taxonomy."""
     matcher = TagMatcher(tags)
-    texts = [f"{paper.title}\n{paper.abstract}" for paper in archive.papers.values()]
-    found = map_in_chunks(matcher.tags_of, texts)
-    papers = {
-        key: dataclasses.replace(paper, tags=paper_tags)
-        for (key, paper), paper_tags in zip(archive.papers.items(), found)
-    }
+    papers = {key: dataclasses.replace(paper, tags=matcher.paper_tags(paper)) for key, paper in archive.papers.items()}
     return dataclasses.replace(archive, papers=papers, tags=tags)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.dedupe import build_archive, title_key
 from generator.parse import Digest, DigestEntry
@@ -63,3 +67,11 @@ def test_fixture_archive_counts():
     jan2 = archive.days[1]
     assert len(jan2.paper_keys) == 4
     assert len(jan2.sources) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_title_key_folds_exactly_the_punctuation_symbol_separator_and_control_categories(title):
+    text = unicodedata.normalize("NFKC", title).casefold()
+    folded = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text)
+    assert title_key(title) == (" ".join(folded.split()) or " ".join(text.split()))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urlsplit
 
-from generator.links import extract_links, find_urls
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.links import _URL, _strip_trailing, extract_links, find_urls
 
 from .helpers import SHARED_DIGESTS
 
@@ -59,3 +63,30 @@ def test_every_github_link_in_the_real_digests_is_clean():
     urls = [link.url for link in extract_links(text)]
     assert len(urls) > 50
     assert not [u for u in urls if u[-1] in ".,;:)}\"'"]
+
+
+def _reference_find_urls(text: str) -> list[tuple[int, int, str]]:
+    """The plain definition: every match of the URL pattern, scanned left to right."""
+    found = []
+    for match in _URL.finditer(text):
+        written = _strip_trailing(match.group())
+        url = written if written[:8].lower().startswith(("http://", "https://")) else "https://" + written
+        try:
+            host = urlsplit(url).netloc
+        except ValueError:  # not a URL: https://]x
+            continue
+        if "." in host:
+            found.append((match.start(), match.start() + len(written), url))
+    return found
+
+
+URL_PIECES = st.sampled_from(
+    ["https://", "HTTP://", "www.", "WWW.", "github.com/", "GitHub.com/", "hf.co/", "huggingface.co/",
+     "a", "b.c", "x/y", ".", ",", ")", "(", "]", "}", " ", "\n", "-", "@", "é", "/", ":"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(URL_PIECES, max_size=25).map("".join))
+def test_find_urls_finds_what_the_url_pattern_scan_finds(text):
+    assert list(find_urls(text)) == _reference_find_urls(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import quote_plus
 
 import markdown
 import yaml
@@ -20,6 +21,7 @@ from generator.render import (
     excerpt,
     front_matter,
     linkify,
+    query_value,
     render_site,
     root_prefix,
     source_path,
@@ -204,3 +206,9 @@ def test_topic_pages_show_latest_listings_and_link_one_page_per_month_of_first_l
             listed = BeautifulSoup(markdown.markdown(split_front_matter(page)[1]), "html.parser").select(".da-list a")
             expected = [p for p in members if p.first_seen.strftime("%Y-%m") == month]
             assert sorted(a.get_text() for a in listed) == sorted(p.title for p in expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_query_value_equals_quote_plus(text):
+    assert query_value(text) == quote_plus(text)

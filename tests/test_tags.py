@@ -7,12 +7,14 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.dedupe import build_archive
 from generator.errors import ArchiveError
 from generator.parse import Digest, DigestEntry
 from generator.model import Tag
-from generator.tags import TagMatcher, assign_tags, load_taxonomy, parse_taxonomy
+from generator.tags import TagMatcher, assign_tags, load_taxonomy, parse_taxonomy, word_tokens
 
 from .helpers import REPO
 
@@ -102,3 +104,10 @@ def test_shipped_taxonomy_loads_with_descriptions():
     assert len(tags) >= 20
     assert all(tag.description for tag in tags)
     assert len({tag.slug for tag in tags}) == len(tags)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_word_tokens_are_the_words_of_the_regex(text):
+    # The ASCII fast path must split exactly as \w+ does on the lower-cased text.
+    assert word_tokens(text) == re.findall(r"\w+", text.lower())
