@@ -55,3 +55,20 @@ def test_worker_speaks_materials_search_message_numbers():
     worker = (OVERRIDES / "assets" / "javascripts" / "archive-search.js").read_text()
     for name, number in {"SETUP": 0, "READY": 1, "QUERY": 2, "RESULT": 3}.items():
         assert f"const {name} = {number};" in worker
+
+
+def test_content_script_is_materials_inside_a_tabbed_extension_check():
+    ours = without_leading_comment((OVERRIDES / "partials" / "javascripts" / "content.html").read_text())
+    theirs = without_leading_comment((MATERIAL / "partials" / "javascripts" / "content.html").read_text())
+    assert ours == '{% if "pymdownx.tabbed" in config.markdown_extensions %}\n' + theirs + "{% endif %}\n"
+
+
+def test_sidebar_without_toc_is_materials_primary_sidebar():
+    ours = (OVERRIDES / "main.html").read_text()
+    primary = re.search(r"{% elif nav %}\n(.*?)  {% endif %}\n{% endblock %}", ours, re.S).group(1)
+    theirs = (MATERIAL / "base.html").read_text()
+
+    def stripped(text: str) -> str:
+        return "\n".join(line.strip() for line in text.splitlines())
+
+    assert stripped(primary) in stripped(theirs)
