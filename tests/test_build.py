@@ -96,6 +96,14 @@ def test_nav_stays_small_on_every_page(fixture_site):
         assert len(nav_links) <= 8, page
 
 
+def test_generated_pages_carry_no_empty_furniture(fixture_site):
+    for page in [fixture_site / "index.html", *paper_pages(fixture_site)]:
+        html = page.read_text()
+        assert 'data-md-type="navigation"' in html  # the nav drawer stays
+        assert 'data-md-type="toc"' not in html and "__tabbed_" not in html, page
+        assert ">\n<" not in html, page
+
+
 def test_search_indexes_paper_day_and_topic_pages_only(fixture_site):
     documents = pagefind_documents(fixture_site)
     papers = {f"/papers/{p.parent.name}/" for p in paper_pages(fixture_site)}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 from generator.mkdocs_plugin import ArchivePlugin, collapse_whitespace
 from generator.progress import Progress, track
+from generator.render import HTML_BODY_KEY
 
 
 def test_off_a_terminal_progress_is_a_line_per_tenth_and_a_summary():
@@ -34,7 +36,7 @@ def test_mkdocs_plugin_counts_rendered_pages(capsys):
     plugin = ArchivePlugin()
     plugin.on_files(Files(), config={})
     for _ in range(3000):
-        assert plugin.on_post_page("<html>\n  <body>", page=None, config={}) == "<html>\n<body>"
+        assert plugin.on_post_page("<html>\n  <body>", page=SimpleNamespace(meta={}), config={}) == "<html>\n<body>"
     plugin.on_post_build(config={})
     err = capsys.readouterr().err
     assert "mkdocs build: 300/3,000 pages (10%)" in err and "mkdocs build: 3,000 pages in" in err
@@ -66,3 +68,13 @@ def test_generated_pages_skip_markdown_and_hand_written_pages_do_not():
     # A page that merely says html_body: "yes" is not taken for generated output.
     loose = _Page("loose.md", {"html_body": "yes"})
     assert plugin.on_page_markdown("*x*", page=loose, config={}, files=None) == "*x*"
+
+
+def test_line_breaks_between_tags_go_on_generated_pages_only():
+    plugin = ArchivePlugin()
+    html = "<ul>\n  <li><code>a</code>\n<code>b</code></li>\n</ul>"
+    generated = plugin.on_post_page(html, page=SimpleNamespace(meta={HTML_BODY_KEY: True}), config={})
+    assert generated == "<ul><li><code>a</code><code>b</code></li></ul>"
+    # In hand-written Markdown a line break between two code spans is the space between them.
+    written = plugin.on_post_page(html, page=SimpleNamespace(meta={}), config={})
+    assert written == "<ul>\n<li><code>a</code>\n<code>b</code></li>\n</ul>"
