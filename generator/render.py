@@ -353,13 +353,13 @@ class _Renderer:
         # changes: adding a digest touches only the month pages of its own new papers.
         months: dict[str, dict[tuple[int, int], list[Paper]]] = {slug: {} for slug in slugs}
         # One sort of the whole archive per order, then each paper goes to its tags' lists.
-        for paper in sorted(papers, key=lambda p: (-p.appearances[-1].date.toordinal(), p.key)):
+        for paper in sorted(papers, key=lambda p: (-p.last_seen.toordinal(), p.key)):
             for slug in paper.tags:
                 members[slug].append(paper)
                 if len(latest[slug]) < TAG_LATEST_PAPERS:
                     latest[slug].append(paper)
-        for paper in sorted(papers, key=lambda p: (-p.appearances[0].date.toordinal(), p.key)):
-            first = paper.appearances[0].date
+        for paper in sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.key)):
+            first = paper.first_seen
             for slug in paper.tags:
                 months[slug].setdefault((first.year, first.month), []).append(paper)
         untagged = sum(1 for paper in papers if not paper.tags)

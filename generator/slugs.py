@@ -8,14 +8,12 @@ titles that share their first words still get different URLs.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections import defaultdict
 
 from slugify import slugify
 
 from .errors import ArchiveError
-from .model import Archive
 
 SLUG_WORDS_MAX_CHARS = 60
 HASH_CHARS = 8
@@ -31,13 +29,6 @@ def paper_slug(key: str, hash_chars: int = HASH_CHARS) -> str:
     words = slugify(key, max_length=SLUG_WORDS_MAX_CHARS, word_boundary=True, save_order=True)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:hash_chars]
     return f"{words or 'paper'}-{digest}"
-
-
-def assign_slugs(archive: Archive, hash_chars: int = HASH_CHARS) -> Archive:
-    """Return the archive with a unique slug on every paper; see :func:`unique_slugs`."""
-    slugs = unique_slugs({key: paper_slug(key, hash_chars) for key in archive.papers})
-    papers = {key: dataclasses.replace(paper, slug=slugs[key]) for key, paper in archive.papers.items()}
-    return dataclasses.replace(archive, papers=papers)
 
 
 def unique_slugs(short_slugs: dict[str, str]) -> dict[str, str]:

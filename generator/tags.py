@@ -16,7 +16,6 @@ ignored, phrases match whole words (punctuation between words does not matter, s
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ import yaml
 from slugify import slugify
 
 from .errors import ArchiveError
-from .model import Archive, Paper, Tag
+from .model import Paper, Tag
 
 _WORD = re.compile(r"\w+")
 
@@ -180,10 +179,3 @@ def _phrase_words(phrase: str) -> list[str]:
             tokens[-1] += "*"
         words.extend(tokens)
     return words
-
-
-def assign_tags(archive: Archive, tags: tuple[Tag, ...]) -> Archive:
-    """Return the archive with each paper's tags (in taxonomy order) and the taxonomy."""
-    matcher = TagMatcher(tags)
-    papers = {key: dataclasses.replace(paper, tags=matcher.paper_tags(paper)) for key, paper in archive.papers.items()}
-    return dataclasses.replace(archive, papers=papers, tags=tags)

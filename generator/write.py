@@ -157,13 +157,17 @@ def _create_new(target: Path, data: bytes) -> bool:
             descriptor = os.open(target, flags, 0o644)
         except FileExistsError:
             return False
+    _write_and_close(descriptor, data)
+    return True
+
+
+def _write_and_close(descriptor: int, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(descriptor, view):]
     finally:
         os.close(descriptor)
-    return True
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -171,13 +175,7 @@ def _atomic_write(target: Path, data: bytes) -> None:
     # is overwritten by the next run instead of piling up under random names.
     temporary = f"{target.parent}/.{target.name}.writing"
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view):]
-        finally:
-            os.close(descriptor)
+        _write_and_close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), data)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -134,20 +134,19 @@ def test_day_pages_do_not_crowd_out_papers(page, shared_base, shared_site):
         assert not any(r["path"].startswith("/days/") for r in results), query
 
 
-def test_a_date_finds_its_day_page(page, fixture_base):
-    results = search(page, fixture_base, "Dec 30, 2024")
-    assert results[0]["path"] == "/days/2024-12-30/"
+@pytest.mark.parametrize(
+    "query, path, heading",
+    [
+        ("Dec 30, 2024", "/days/2024-12-30/", "Dec 30, 2024"),  # a date finds its day page
+        ("Adversarial robustness", "/tags/adversarial-robustness/", "Adversarial robustness"),  # a topic its page
+    ],
+)
+def test_a_date_or_topic_name_finds_its_page(page, fixture_base, query, path, heading):
+    results = search(page, fixture_base, query)
+    assert results[0]["path"] == path
     page.click(".md-search-result__list a >> nth=0")
     page.wait_for_load_state()
-    assert page.inner_text("h1") == "Dec 30, 2024"
-
-
-def test_a_topic_name_finds_its_topic_page(page, fixture_base):
-    results = search(page, fixture_base, "Adversarial robustness")
-    assert results[0]["path"] == "/tags/adversarial-robustness/"
-    page.click(".md-search-result__list a >> nth=0")
-    page.wait_for_load_state()
-    assert page.inner_text("h1") == "Adversarial robustness"
+    assert page.inner_text("h1") == heading
 
 
 def test_markup_in_abstracts_is_shown_as_text_in_results(page, shared_base):

@@ -8,9 +8,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dedupe import build_archive, title_key
+from generator.dedupe import title_key
 from generator.parse import Digest, DigestEntry
-from generator.slugs import assign_slugs, paper_slug
+from generator.pipeline import build_model
+from generator.slugs import paper_slug, unique_slugs
 
 SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -20,7 +21,7 @@ def archive_of(*titles_by_day: tuple[str, ...]):
         Digest(f"{n}.txt", dt.date(2025, 1, n + 1), tuple(DigestEntry(t, "Abstract.", 1) for t in titles))
         for n, titles in enumerate(titles_by_day)
     ]
-    return assign_slugs(build_archive(digests))
+    return build_model(digests, ())
 
 
 def slugs(archive) -> dict[str, str]:
@@ -53,8 +54,8 @@ def test_hash_collisions_fall_back_to_longer_hashes():
     # Titles longer than the slug's word part differ only in the hash; one hex digit of
     # hash for 40 titles forces collisions.
     titles = tuple("word " * 15 + str(n) for n in range(40))
-    archive = assign_slugs(build_archive([Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, "A.", 1) for t in titles))]), hash_chars=1)
-    result = [p.slug for p in archive.papers.values()]
+    keys = [title_key(t) for t in titles]
+    result = list(unique_slugs({key: paper_slug(key, hash_chars=1) for key in keys}).values())
     assert len(set(result)) == 40
     assert any(len(s.rsplit("-", 1)[1]) == 16 for s in result)
 

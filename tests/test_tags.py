@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dedupe import build_archive
 from generator.errors import ArchiveError
 from generator.parse import Digest, DigestEntry
 from generator.model import Tag
-from generator.tags import TagMatcher, assign_tags, load_taxonomy, parse_taxonomy, word_tokens
+from generator.pipeline import build_model
+from generator.tags import TagMatcher, load_taxonomy, parse_taxonomy, word_tokens
 
 from .helpers import REPO
 
@@ -52,7 +52,7 @@ def test_matcher_agrees_with_a_plain_regex_reference_on_random_texts():
         assert bool(match(text)) == bool(reference.search(text)), text
 
 
-def test_assign_tags_uses_title_and_abstract_in_taxonomy_order():
+def test_tags_come_from_title_and_abstract_in_taxonomy_order():
     taxonomy = parse_taxonomy(
         {
             "tags": {
@@ -67,7 +67,7 @@ def test_assign_tags_uses_title_and_abstract_in_taxonomy_order():
         DigestEntry("Untitled", "We use reinforcement learning.", 3),
         DigestEntry("Nothing", "Matches here.", 5),
     )
-    archive = assign_tags(build_archive([Digest("a.txt", dt.date(2025, 1, 1), entries)]), taxonomy)
+    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), entries)], taxonomy)
     assert {p.title: p.tags for p in archive.papers.values()} == {
         "Graph Neural Networks for Speech": ("speech", "graphs"),
         "Untitled": ("rl",),
