@@ -5,12 +5,18 @@ day's listings are papers first listed within the previous 30 days, abstracts of
 1.9 KB carrying the Markdown hazards of real ones, about 40% ending in a code link, the
 digest header, and dates whose year is in the file name (``2024-03-28.txt``).
 
+Abstracts are written like real ones for text similarity and tagging: common words, the
+words of two research areas per paper (an area has its own technical terms and names a
+topic or two of the taxonomy), and rare words from a long-tailed vocabulary. A few
+repeats come back with one word of the title changed, as digests sometimes do.
+
     python benchmarks/synth.py --papers 10000 --out /tmp/digests
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import random
 from pathlib import Path
@@ -38,14 +44,29 @@ TASKS = (
     "Adversarial Robustness,Machine Unlearning,Federated Fine-Tuning,3D Reconstruction,"
     "Text-to-Speech,Out-of-Distribution Detection,Continual Learning,Causal Discovery"
 ).split(",")
-WORDS = (
+COMMON = (
     "we propose a method that model training data learning performance results show improves "
-    "existing approaches framework theoretical analysis experiments benchmark accuracy efficient "
-    "robust representation optimization gradient loss distribution sample complexity bound "
-    "convergence neural network large language diffusion generative adversarial sparse low-rank "
-    "inference evaluation dataset tasks state-of-the-art baseline parameters memory compute "
-    "scaling attention layer features noise prior posterior estimator variance regularization"
+    "existing approaches framework theoretical analysis experiments accuracy efficient "
+    "representation optimization loss distribution sample bound the of and in to for with on "
+    "this our is are by from which can these new two both while however across several using "
+    "inference evaluation dataset tasks state-of-the-art parameters memory compute "
+    "scaling layer features prior estimator variance regularization study approach problem"
 ).split()
+# Topic phrases that the default taxonomy recognises, one or two named by each area.
+AREA_TOPICS = (
+    "diffusion models", "large language models", "quantization", "pruning", "adversarial attacks",
+    "randomized smoothing", "differential privacy", "machine unlearning", "reinforcement learning",
+    "graph neural networks", "speech recognition", "label noise", "self-supervised learning",
+    "distribution shift", "Bayesian inference", "optimal transport", "neural operators",
+    "time series forecasting", "causal discovery", "federated learning", "continual learning",
+    "knowledge distillation", "LoRA fine-tuning", "stochastic gradient descent", "generalization bounds",
+    "dataset distillation", "vision-language models", "object detection", "image restoration",
+    "recommender systems", "tabular data", "attribution methods", "normalization layers",
+)
+AREAS = 120
+AREA_WORDS = 40
+RARE_VOCABULARY = 30000
+NEAR_DUPLICATE_SHARE = 0.03
 HAZARDS = (
     "``golden''", "[m]times [n]", "|Omega|", "50\\%", "QuIP#", "<! p!leq!1", "x^*|_infty",
     "{ell_2}", "O(n log n)", "*", "_{t}", "~(NFE)", "<script>", "a|b|c", "# of", "&",
@@ -63,8 +84,42 @@ def _title(rng: random.Random) -> str:
     )
 
 
-def _abstract(rng: random.Random, title: str) -> str:
+class _Language:
+    """The vocabulary of the synthetic archive: common words, research areas, rare words."""
+
+    def __init__(self, rng: random.Random) -> None:
+        words = set()
+        while len(words) < AREAS * AREA_WORDS + RARE_VOCABULARY:
+            words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+        words = sorted(words)
+        rng.shuffle(words)
+        self.areas = [
+            (words[i * AREA_WORDS : (i + 1) * AREA_WORDS], rng.sample(AREA_TOPICS, rng.randint(1, 2)))
+            for i in range(AREAS)
+        ]
+        self.rare = words[AREAS * AREA_WORDS :]
+        # Rare words follow Zipf's law: the k-th is drawn with weight 1 / (k + 10).
+        total = 0.0
+        self.rare_cumulative = []
+        for rank in range(len(self.rare)):
+            total += 1.0 / (rank + 10)
+            self.rare_cumulative.append(total)
+
+    def word(self, rng: random.Random, areas: list) -> str:
+        draw = rng.random()
+        if draw < 0.6:
+            return rng.choice(COMMON)
+        if draw < 0.88:
+            return rng.choice(rng.choice(areas)[0])
+        if draw < 0.9:
+            return rng.choice(rng.choice(areas)[1])
+        position = bisect.bisect_left(self.rare_cumulative, rng.random() * self.rare_cumulative[-1])
+        return self.rare[min(position, len(self.rare) - 1)]
+
+
+def _abstract(rng: random.Random, title: str, language: _Language) -> str:
     """1.3 to 1.9 KB: sentences of at most 16 words (under 200 characters) up to a target."""
+    areas = rng.sample(language.areas, 2)
     code_link = ""
     if rng.random() < 0.4:
         slug = title.split(":")[0].lower()
@@ -73,7 +128,7 @@ def _abstract(rng: random.Random, title: str) -> str:
     sentences = []
     length = 0
     while length < target:
-        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 16))]
+        words = [language.word(rng, areas) for _ in range(rng.randint(8, 14))]
         if rng.random() < 0.35:
             words.insert(rng.randrange(len(words)), rng.choice(HAZARDS))
         sentence = " ".join(words).capitalize() + "."
@@ -82,9 +137,18 @@ def _abstract(rng: random.Random, title: str) -> str:
     return " ".join(sentences) + code_link
 
 
+def _near_duplicate_title(rng: random.Random, title: str) -> str:
+    """The title with one word changed, as a digest sometimes relists a paper."""
+    words = title.split(" ")
+    position = rng.randrange(1, len(words))
+    words[position] = rng.choice(ADJECTIVES) if words[position] != "for" else "with"
+    return " ".join(words)
+
+
 def write_archive(papers: int, out: Path, seed: int = 1, start: dt.date = dt.date(2022, 1, 3)) -> dict:
     """Write digests until ``papers`` unique papers exist; return counts."""
     rng = random.Random(seed)
+    language = _Language(random.Random(seed + 1))
     out.mkdir(parents=True, exist_ok=True)
     first_listed: list[tuple[dt.date, str, str]] = []  # (date, title, abstract)
     date = start
@@ -96,9 +160,11 @@ def write_archive(papers: int, out: Path, seed: int = 1, start: dt.date = dt.dat
         fresh = []
         for _ in range(min(count - len(repeats), papers - len(first_listed))):
             title = _title(rng)
-            fresh.append((date, title, _abstract(rng, title)))
+            fresh.append((date, title, _abstract(rng, title, language)))
         first_listed.extend(fresh)
-        listing = [(t, a) for _, t, a in repeats] + [(t, a) for _, t, a in fresh]
+        listing = [
+            (_near_duplicate_title(rng, t) if rng.random() < NEAR_DUPLICATE_SHARE else t, a) for _, t, a in repeats
+        ] + [(t, a) for _, t, a in fresh]
         rng.shuffle(listing)
         body = "".join(f"{title}\n\n{abstract}\n\n" for title, abstract in listing)
         text = f"{HEADER}{MONTHS[date.month - 1]} {date.day}\n\n{body}"

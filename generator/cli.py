@@ -17,10 +17,12 @@ from . import __version__
 from .config import Config, load_config
 from .errors import ArchiveError
 from .parse import find_digests
-from .pipeline import build_model, input_fingerprint, parse_digests
+from .model import Archive
+from .pipeline import build_model, input_fingerprint, override_targets, parse_digests
 from .render import plan_site
+from .report import duplicates_report, tag_report
 from .sitebuild import build_site
-from .tags import load_taxonomy
+from .tags import load_overrides, load_taxonomy
 from .write import is_up_to_date, write_site
 
 
@@ -75,6 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--no-build", action="store_true", help="serve the site already built")
     serve.set_defaults(run=_serve_command)
+
+    tags = commands.add_parser("tags", help="report on topic tags: coverage, tag sizes, untagged papers")
+    add_common(tags)
+    tags.add_argument("--report", action="store_true", help="print the report (the default and only action)")
+    tags.set_defaults(run=_tags_command)
+
+    duplicates = commands.add_parser("duplicates", help="list near-duplicate papers merged, with their scores")
+    add_common(duplicates)
+    duplicates.set_defaults(run=_duplicates_command)
     return parser
 
 
@@ -92,18 +103,16 @@ def _config(args: argparse.Namespace) -> Config:
     return replace(config, **changes)
 
 
-def generate(config: Config, strict: bool, force: bool = False) -> None:
-    """Parse the digests, build the model and write the pages into ``config.docs_dir``.
+def load_model(config: Config, strict: bool) -> tuple[Archive, int, int]:
+    """The model, the number of digests read and the number skipped as bad.
 
-    Stops early when the inputs are those of the last run and its pages are all there,
-    unless ``force``.
+    Parses the digests and builds the model, reporting bad digests and stray overrides.
+
+    With ``strict``, a bad digest is an error; otherwise it is skipped with a warning.
     """
     paths = find_digests(config.digests)
     taxonomy = load_taxonomy(config.taxonomy)
-    inputs = input_fingerprint(paths, config.taxonomy, {"year": config.year, "site_name": config.site_name})
-    if not force and is_up_to_date(config.docs_dir, inputs):
-        print(f"digest-archive: {len(paths)} digests unchanged; {config.docs_dir} is up to date", file=sys.stderr)
-        return
+    overrides = load_overrides(config.tag_overrides, taxonomy)
     loaded = parse_digests(paths, config.year)
     for problem in loaded.problems:
         if strict:
@@ -114,12 +123,36 @@ def generate(config: Config, strict: bool, force: bool = False) -> None:
         raise ArchiveError(f"{len(loaded.problems)} bad digest(s); nothing was written (--strict)")
     if not loaded.digests:
         raise ArchiveError(f"no usable digests (*.txt) in {config.digests}")
-    archive = build_model(loaded.digests, taxonomy)
+    archive = build_model(loaded.digests, taxonomy, overrides)
+    for override, key in override_targets(archive, overrides).items():
+        if key is None:
+            print(
+                f"digest-archive: warning: {config.tag_overrides}:{override.line}: no paper {override.paper!r}"
+                " (give its URL slug or its title); override not applied",
+                file=sys.stderr,
+            )
+    return archive, len(loaded.digests), len(loaded.problems)
+
+
+def generate(config: Config, strict: bool, force: bool = False) -> None:
+    """Parse the digests, build the model and write the pages into ``config.docs_dir``.
+
+    Stops early when the inputs are those of the last run and its pages are all there,
+    unless ``force``.
+    """
+    paths = find_digests(config.digests)
+    inputs = input_fingerprint(
+        paths, [config.taxonomy, config.tag_overrides], {"year": config.year, "site_name": config.site_name}
+    )
+    if not force and is_up_to_date(config.docs_dir, inputs):
+        print(f"digest-archive: {len(paths)} digests unchanged; {config.docs_dir} is up to date", file=sys.stderr)
+        return
+    archive, digest_count, skipped_count = load_model(config, strict)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
-    report = write_site(config.docs_dir, plan_site(archive, config.site_name), "" if loaded.problems else inputs)
-    skipped = f", {len(loaded.problems)} skipped" if loaded.problems else ""
+    report = write_site(config.docs_dir, plan_site(archive, config.site_name), "" if skipped_count else inputs)
+    skipped = f", {skipped_count} skipped" if skipped_count else ""
     print(
-        f"digest-archive: {len(loaded.digests)} digests{skipped}: {len(archive.papers)} papers"
+        f"digest-archive: {digest_count} digests{skipped}: {len(archive.papers)} papers"
         f" on {len(archive.days)} days -> {config.docs_dir}: {len(report.written)} written,"
         f" {report.unchanged} unchanged, {len(report.removed)} removed",
         file=sys.stderr,
@@ -136,6 +169,18 @@ def _build_command(args: argparse.Namespace) -> int:
     generate(config, args.strict, args.force)
     build_site(config.mkdocs_config, config.site_dir)
     print(f"digest-archive: site built in {config.site_dir}", file=sys.stderr)
+    return 0
+
+
+def _tags_command(args: argparse.Namespace) -> int:
+    archive, _, _ = load_model(_config(args), args.strict)
+    print(tag_report(archive), end="")
+    return 0
+
+
+def _duplicates_command(args: argparse.Namespace) -> int:
+    archive, _, _ = load_model(_config(args), args.strict)
+    print(duplicates_report(archive), end="")
     return 0
 
 

@@ -5,6 +5,7 @@
     digests: digests        # folder of digest files (*.txt)
     year: 2025              # year of digests whose date line and file name have none
     taxonomy: taxonomy.yml  # topic tags
+    tag_overrides: tag_overrides.yml  # tags added or removed by hand, per paper
     mkdocs: mkdocs.yml      # the MkDocs configuration to build with
 
 Relative paths are relative to the folder of archive.yml. The generator writes into
@@ -22,7 +23,7 @@ import yaml
 from .errors import ArchiveError
 
 CONFIG_NAME = "archive.yml"
-_KEYS = {"digests", "year", "taxonomy", "mkdocs"}
+_KEYS = {"digests", "year", "taxonomy", "tag_overrides", "mkdocs"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Config:
     digests: Path
     year: int | None
     taxonomy: Path
+    tag_overrides: Path
     mkdocs_config: Path
     docs_dir: Path
     site_dir: Path
@@ -74,6 +76,7 @@ def load_config(path: Path | None = None) -> Config:
         digests=base / settings.get("digests", "digests"),
         year=year,
         taxonomy=base / settings.get("taxonomy", "taxonomy.yml"),
+        tag_overrides=base / settings.get("tag_overrides", "tag_overrides.yml"),
         mkdocs_config=mkdocs_config,
         docs_dir=mkdocs_config.parent / str(mkdocs.get("docs_dir", "docs")),
         site_dir=mkdocs_config.parent / str(mkdocs.get("site_dir", "site")),

@@ -45,6 +45,12 @@ class Paper:
     slug: str = ""
     links: tuple[Link, ...] = ()
     tags: tuple[str, ...] = ()
+    # Keys of papers found to be this one under a slightly different title (merged in).
+    aliases: tuple[str, ...] = ()
+    # Their URL slugs: those pages redirect here, so no URL ever published breaks.
+    alias_slugs: tuple[str, ...] = ()
+    # Keys of the most similar papers, most similar first.
+    related: tuple[str, ...] = ()
 
     @property
     def first_seen(self) -> dt.date:
@@ -95,6 +101,21 @@ class Tag:
     name: str
     description: str
     phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    min_score: int = 2
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A near-duplicate merged into another paper, with the similarities that decided it.
+
+    Scores are 0 to 100 (rapidfuzz ratios of the normalised titles and abstracts).
+    """
+
+    kept: str
+    merged: str
+    title_score: float
+    abstract_score: float
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,7 @@ class Archive:
     papers: dict[str, Paper]
     days: tuple[Day, ...]
     tags: tuple[Tag, ...] = ()
+    merges: tuple[Merge, ...] = ()
 
     def papers_on(self, day: Day) -> list[Paper]:
         """The papers of ``day`` in digest order."""

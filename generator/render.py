@@ -343,41 +343,51 @@ class _Renderer:
             )
         for paper in root.papers:
             self.page("paper.md.j2", paper_url(paper), paper=paper)
+            # A near-duplicate merged into this paper keeps its own URL as a redirect here.
+            for alias_slug in paper.alias_slugs:
+                self.jobs[f"papers/{alias_slug}/index.html"] = ("redirect.html.j2", {"paper": paper})
 
     def tags(self) -> None:
         papers = self.archive.papers.values()
         slugs = [tag.slug for tag in self.archive.tags]
         members: dict[str, list[Paper]] = {slug: [] for slug in slugs}
         latest: dict[str, list[Paper]] = {slug: [] for slug in slugs}
-        # Month pages group papers by their first listing, which a later digest never
-        # changes: adding a digest touches only the month pages of its own new papers.
-        months: dict[str, dict[tuple[int, int], list[Paper]]] = {slug: {} for slug in slugs}
+        # A month page lists the topic's papers listed that month, by their last listing
+        # in it: a later digest adds to its own month and leaves earlier months as they are.
+        months: dict[str, dict[tuple[int, int], list[tuple[dt.date, Paper]]]] = {slug: {} for slug in slugs}
         # One sort of the whole archive per order, then each paper goes to its tags' lists.
         for paper in sorted(papers, key=lambda p: (-p.last_seen.toordinal(), p.key)):
             for slug in paper.tags:
                 members[slug].append(paper)
                 if len(latest[slug]) < TAG_LATEST_PAPERS:
                     latest[slug].append(paper)
-        for paper in sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.key)):
-            first = paper.first_seen
-            for slug in paper.tags:
-                months[slug].setdefault((first.year, first.month), []).append(paper)
+            if paper.tags:
+                last_in_month = {(a.date.year, a.date.month): a.date for a in paper.appearances}
+                for slug in paper.tags:
+                    tag_months = months[slug]
+                    for month, date in last_in_month.items():
+                        tag_months.setdefault(month, []).append((date, paper))
         untagged = sum(1 for paper in papers if not paper.tags)
-        self.page("tags_index.md.j2", "tags/", index=True, members=members, untagged=untagged)
+        self.page(
+            "tags_index.md.j2", "tags/", index=True, members=members, untagged=untagged, paper_count=len(papers)
+        )
         for tag in self.archive.tags:
             tag_months = months[tag.slug]
             month_keys = sorted(tag_months, reverse=True)
+            busiest = max((len(listed) for listed in tag_months.values()), default=0)
             self.page(
                 "tag.md.j2", tag_url(tag.slug), index=True,
                 tag=tag, latest=latest[tag.slug], total=len(members[tag.slug]),
                 months=[(month, tag_month_url(tag.slug, month), len(tag_months[month])) for month in month_keys],
+                busiest=busiest,
             )
             for position, month in enumerate(month_keys):
                 newer = month_keys[position - 1] if position > 0 else None
                 older = month_keys[position + 1] if position + 1 < len(month_keys) else None
+                listed = sorted(tag_months[month], key=lambda item: (-item[0].toordinal(), item[1].key))
                 self.page(
                     "tag_month.md.j2", tag_month_url(tag.slug, month),
-                    tag=tag, month=month, papers=tag_months[month],
+                    tag=tag, month=month, listed=listed,
                     newer=newer and (newer, tag_month_url(tag.slug, newer)),
                     older=older and (older, tag_month_url(tag.slug, older)),
                 )
@@ -413,6 +423,7 @@ def export_json(archive: Archive) -> str:
             "title": paper.title,
             "abstract": paper.abstract,
             "tags": list(paper.tags),
+            "related": [archive.papers[key].slug for key in paper.related],
             "links": [{"url": link.url, "kind": link.kind} for link in paper.links],
             "appearances": [
                 {"date": a.date.isoformat(), "rank": a.rank, "title": a.title, "day_url": day_url(a.date)}

@@ -10,6 +10,11 @@ from generator.tags import load_taxonomy
 
 from .helpers import REPO
 
+
+def _without_related(page: str) -> str:
+    start = page.find("<h2>Related papers</h2>")
+    return page if start < 0 else page[:start] + page[page.index("</ul>", start):]
+
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_archive  # noqa: E402
 
@@ -28,12 +33,13 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
     listed = archive.papers_on(newest)
     allowed = {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json"}
     allowed.add(f"days/{newest.date.isoformat()}.md")
+    allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
     for paper in listed:
         allowed.add(f"papers/{paper.slug}.md")
         allowed |= {f"days/{date.isoformat()}.md" for date in paper.dates}
         for tag in paper.tags:
             allowed.add(f"tags/{tag}/index.md")
-            allowed.add(tag_month_url(tag, (paper.first_seen.year, paper.first_seen.month)).rstrip("/") + ".md")
+            allowed.add(tag_month_url(tag, (newest.date.year, newest.date.month)).rstrip("/") + ".md")
     # A-Z sections on the way to a listed paper (and any they split into).
     on_path = {
         path for path in after
@@ -46,10 +52,16 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
         if path.startswith("tags/") and path.count("/") == 2 and not path.endswith("index.md"):
             month_pages.setdefault(path.split("/")[1], []).append(path)
     newest_months = {max(paths) for paths in month_pages.values()}
-    unexpected = changed - allowed - on_path - newest_months
+    # Related papers come from text similarity over the whole archive: new papers can
+    # enter an older paper's list. Such a page may change there and nowhere else.
+    related_only = {
+        path for path in changed - allowed
+        if path.startswith("papers/") and _without_related(before[path]) == _without_related(after[path])
+    }
+    unexpected = changed - allowed - on_path - newest_months - related_only
     assert not unexpected, sorted(unexpected)[:10]
     assert not removed
     assert {f"days/{newest.date.isoformat()}.md", *(f"papers/{p.slug}.md" for p in listed)} <= changed
-    # Of about 1,700 pages, only a small share changes.
-    assert len(changed) < 0.12 * len(after), len(changed)
-    print(f"{len(changed)} of {len(after)} files changed")
+    # Of about 1,700 pages, only a small share changes besides related-paper lists.
+    assert len(changed - related_only) < 0.12 * len(after), len(changed - related_only)
+    print(f"{len(changed)} of {len(after)} files changed, {len(related_only)} only in their related papers")

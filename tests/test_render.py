@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from urllib.parse import quote_plus
 
@@ -27,7 +28,14 @@ from generator.render import (
     source_path,
     walk_sections,
 )
-from generator.tags import load_taxonomy
+from generator.tags import Taxonomy, load_taxonomy
+
+NO_TAGS = Taxonomy(())
+
+
+def unrelated_abstract(title: str) -> str:
+    """An abstract unlike any other: papers with these are never near-duplicates."""
+    return f"Abstract {hashlib.sha256(title.encode()).hexdigest()}."
 
 from .helpers import FIXTURES, REPO
 
@@ -74,7 +82,7 @@ def test_linkify_keeps_visible_text_and_escapes_the_rest():
 
 def test_hazard_text_survives_python_markdown_exactly():
     entries = (DigestEntry(HAZARDS, HAZARDS, 1),)
-    archive = build_model([Digest("h.txt", dt.date(2025, 1, 1), entries)], ())
+    archive = build_model([Digest("h.txt", dt.date(2025, 1, 1), entries)], NO_TAGS)
     files = render_site(archive)
     (paper_path,) = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
     meta, body = split_front_matter(files[paper_path])
@@ -130,7 +138,7 @@ def test_rendering_twice_gives_identical_output():
 
 def test_a_long_letter_is_split_into_sections_that_share_their_opening_words():
     titles = [f"Paper number {n:04d}" for n in range(650)] + ["Quick note"]
-    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, "Abstract.", 1) for t in titles))], ())
+    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, unrelated_abstract(t), 1) for t in titles))], NO_TAGS)
     files = render_site(archive)
     sections = sorted(path for path in files if path.startswith("papers/az/"))
     assert sections == [
@@ -191,21 +199,45 @@ def test_property_front_matter_loads_back_in_mkdocs(title):
     assert meta["title"] == str(escape(title))
 
 
-def test_topic_pages_show_latest_listings_and_link_one_page_per_month_of_first_listing():
+def test_topic_pages_show_description_latest_listings_and_counts_per_month():
     archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml"))
     files = render_site(archive)
-    for tag in archive.tags:
+    tagged = [tag for tag in archive.tags if any(tag.slug in p.tags for p in archive.papers.values())]
+    assert tagged
+    for tag in tagged:
         members = [p for p in archive.papers.values() if tag.slug in p.tags]
         main = BeautifulSoup(markdown.markdown(split_front_matter(files[f"tags/{tag.slug}/index.md"])[1]), "html.parser")
-        assert len(main.select(".da-list li")) == min(len(members), 50)
-        months = {p.first_seen.strftime("%Y-%m") for p in members}
-        linked = [a["href"] for a in main.select(".da-months a")]
-        assert linked == [f"../../tags/{tag.slug}/{m}/" for m in sorted(months, reverse=True)]
-        for month in months:
+        assert main.select_one(".da-tag-description").get_text() == tag.description
+        # Latest listings: sorted by latest appearance, newest first.
+        latest = [a.get_text() for a in main.select(".da-list li a")]
+        expected = sorted(members, key=lambda p: (-p.last_seen.toordinal(), p.key))[:50]
+        assert latest == [p.title for p in expected]
+        # Counts per month: every month any member was listed, newest first, with its count.
+        months: dict[str, set[str]] = {}
+        for paper in members:
+            for date in paper.dates:
+                months.setdefault(date.strftime("%Y-%m"), set()).add(paper.key)
+        rows = main.select(".da-month-counts tbody tr")
+        assert [row.a["href"] for row in rows] == [f"../../tags/{tag.slug}/{m}/" for m in sorted(months, reverse=True)]
+        assert [int(row.select("td")[1].get_text()) for row in rows] == [len(months[m]) for m in sorted(months, reverse=True)]
+        busiest = max(len(keys) for keys in months.values())
+        assert [row.select_one(".da-bar")["style"] for row in rows] == [
+            f"width:{round(100 * len(months[m]) / busiest, 1)}%" for m in sorted(months, reverse=True)
+        ]
+        for month, keys in months.items():
             page = files[f"tags/{tag.slug}/{month}.md"]
             listed = BeautifulSoup(markdown.markdown(split_front_matter(page)[1]), "html.parser").select(".da-list a")
-            expected = [p for p in members if p.first_seen.strftime("%Y-%m") == month]
-            assert sorted(a.get_text() for a in listed) == sorted(p.title for p in expected)
+            # Each paper listed that month, by its last listing in the month, newest first.
+            last_in_month = {
+                p.key: max(d for d in p.dates if d.strftime("%Y-%m") == month) for p in members if p.key in keys
+            }
+            order = sorted(keys, key=lambda k: (-last_in_month[k].toordinal(), k))
+            assert [a.get_text() for a in listed] == [archive.papers[k].title for k in order]
+    index = BeautifulSoup(markdown.markdown(split_front_matter(files["tags/index.md"])[1]), "html.parser")
+    counts = {dt_.a.get_text(): dt_.select_one(".da-meta").get_text() for dt_ in index.select("dt")}
+    for tag in archive.tags:
+        size = sum(1 for p in archive.papers.values() if tag.slug in p.tags)
+        assert counts[tag.name].startswith(f"{size} papers")
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from hypothesis import given, settings
@@ -12,16 +13,24 @@ from generator.dedupe import title_key
 from generator.parse import Digest, DigestEntry
 from generator.pipeline import build_model
 from generator.slugs import paper_slug, unique_slugs
+from generator.tags import Taxonomy
+
+NO_TAGS = Taxonomy(())
+
+
+def unrelated_abstract(title: str) -> str:
+    """An abstract unlike any other: papers with these are never near-duplicates."""
+    return f"Abstract {hashlib.sha256(title.encode()).hexdigest()}."
 
 SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def archive_of(*titles_by_day: tuple[str, ...]):
     digests = [
-        Digest(f"{n}.txt", dt.date(2025, 1, n + 1), tuple(DigestEntry(t, "Abstract.", 1) for t in titles))
+        Digest(f"{n}.txt", dt.date(2025, 1, n + 1), tuple(DigestEntry(t, unrelated_abstract(t), 1) for t in titles))
         for n, titles in enumerate(titles_by_day)
     ]
-    return build_model(digests, ())
+    return build_model(digests, NO_TAGS)
 
 
 def slugs(archive) -> dict[str, str]:
