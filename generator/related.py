@@ -32,7 +32,7 @@ RELATED_PAPERS = 5
 # depends on the last bits of a float sum.
 RANKING_DECIMALS = 6
 # Below this cosine, papers share little more than common words: not shown as related.
-MIN_RELATED_SIMILARITY = 0.1
+MIN_RELATED_SIMILARITY = 0.05
 EXACT_UP_TO = 5000
 CANDIDATE_TERMS_PER_PAPER = 50
 CANDIDATE_TERM_MAX_PAPERS = 300

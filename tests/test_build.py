@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .helpers import FIXTURES, SHARED_DIGESTS, pagefind_documents
+from .helpers import FIXTURES, SHARED_DIGESTS, make_project, pagefind_documents, run_cli
 
 HEADER_LINES = 4  # new / Get trending... / Subscribe / byAK...
 
@@ -264,3 +264,47 @@ def test_icons_come_from_the_sprite_and_resolve(fixture_site):
             target, symbol = urljoin(f"http://site/{page.relative_to(fixture_site).as_posix()}", use["href"]).split("#")
             assert target == "http://site/assets/images/archive-icons.svg"
             assert f'<symbol id="{symbol}"' in sprite
+
+
+def test_shared_paper_pages_list_their_five_most_similar_papers(shared_site):
+    # The top five by TF-IDF cosine over title and abstract, worked out here by brute
+    # force over every pair; links resolving is checked for the whole site above.
+    import numpy as np
+
+    from generator.pipeline import build_model, load_digests
+    from generator.related import MIN_RELATED_SIMILARITY, tfidf_vectors
+    from generator.render import paper_url
+    from generator.tags import Taxonomy
+
+    archive = build_model(load_digests(SHARED_DIGESTS, 2025).digests, Taxonomy(()))
+    papers = list(archive.papers.values())
+    vectors = tfidf_vectors([f"{p.title}\n{p.abstract}" for p in papers])
+    similarity = (vectors @ vectors.T).toarray()
+    full_lists = 0
+    for row, paper in enumerate(papers):
+        others = [c for c in np.argsort(-similarity[row], kind="stable") if c != row]
+        expected = [papers[c] for c in others if similarity[row, c] >= MIN_RELATED_SIMILARITY][:5]
+        page = shared_site / paper_url(paper) / "index.html"
+        shown = [a.get_text() for a in soup(page).select(".da-related a")]
+        assert shown == [p.title for p in expected], paper.title
+        full_lists += len(shown) == 5
+    assert full_lists >= 0.8 * len(papers)
+
+
+def test_cli_reports_tags_and_duplicates(tmp_path):
+    make_project(tmp_path)
+    tags = run_cli("tags", "--report", "--digests", str(FIXTURES / "archive"), "--year", "2025", cwd=tmp_path)
+    assert tags.returncode == 0, tags.stderr
+    assert re.match(r"\d+ papers; \d+ tagged \(\d+\.\d%\), \d+ untagged", tags.stdout)
+    assert "Untagged papers" in tags.stdout
+    duplicates = run_cli("duplicates", "--digests", str(FIXTURES / "archive"), "--year", "2025", cwd=tmp_path)
+    assert duplicates.returncode == 0, duplicates.stderr
+    assert duplicates.stdout == "No near-duplicates merged.\n"
+
+
+def test_an_override_naming_no_paper_is_a_warning_with_file_and_line(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / "tag_overrides.yml").write_text("papers:\n  No Such Paper:\n    add: [privacy]\n")
+    result = run_cli("tags", "--digests", str(FIXTURES / "archive"), "--year", "2025", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: tag_overrides.yml:2: no paper 'No Such Paper'" in result.stderr

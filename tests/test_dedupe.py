@@ -75,3 +75,96 @@ def test_title_key_folds_exactly_the_punctuation_symbol_separator_and_control_ca
     text = unicodedata.normalize("NFKC", title).casefold()
     folded = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text)
     assert title_key(title) == (" ".join(folded.split()) or " ".join(text.split()))
+
+
+# --- Near-duplicates ----------------------------------------------------------------
+
+ABSTRACT = (
+    "We study sparse training of transformers at scale and show that a simple schedule for the "
+    "density of each layer matches dense accuracy on language modelling while cutting compute. "
+    "Code: https://github.com/example/sparse-schedules."
+)
+OTHER_ABSTRACT = (
+    "Quantized attention kernels for long context inference: we design integer kernels for "
+    "attention on commodity accelerators, with error bounds and measured latency wins."
+)
+
+
+def near_duplicate_model(*listings: tuple[dt.date, str, str]):
+    from generator.pipeline import build_model
+    from generator.tags import Taxonomy
+
+    digests = [
+        Digest(f"{date.isoformat()}.txt", date, (DigestEntry(title, abstract, 1),)) for date, title, abstract in listings
+    ]
+    return build_model(digests, Taxonomy(()))
+
+
+def test_a_changed_title_word_over_the_same_abstract_is_one_paper():
+    first, second = dt.date(2025, 3, 1), dt.date(2025, 3, 4)
+    archive = near_duplicate_model(
+        (first, "Simple Density Schedules for Sparse Transformers", ABSTRACT),
+        (second, "Simple Density Schedules for Sparse Transformer Training", ABSTRACT + " "),
+    )
+    assert len(archive.papers) == 1
+    paper = archive.papers[title_key("Simple Density Schedules for Sparse Transformers")]
+    assert paper.dates == (first, second)
+    assert paper.title_variants == ("Simple Density Schedules for Sparse Transformer Training",)
+    assert paper.aliases == (title_key("Simple Density Schedules for Sparse Transformer Training"),)
+    assert [day.paper_keys for day in archive.days] == [(paper.key,), (paper.key,)]
+    [merge] = archive.merges
+    assert (merge.kept, merge.merged) == (paper.key, paper.aliases[0])
+    assert 80 <= merge.title_score < 100 and merge.abstract_score > 99
+
+
+def test_the_first_listed_title_is_kept_whichever_sorts_first():
+    archive = near_duplicate_model(
+        (dt.date(2025, 3, 4), "Alpha Density Schedules for Sparse Transformers", ABSTRACT),
+        (dt.date(2025, 3, 1), "Zeta Density Schedules for Sparse Transformers", ABSTRACT),
+    )
+    [paper] = archive.papers.values()
+    assert paper.title == "Zeta Density Schedules for Sparse Transformers"
+
+
+def test_similar_titles_over_different_abstracts_stay_apart():
+    archive = near_duplicate_model(
+        (dt.date(2025, 3, 1), "Simple Density Schedules for Sparse Transformers", ABSTRACT),
+        (dt.date(2025, 3, 2), "Simple Density Schedules for Quantized Transformers", OTHER_ABSTRACT),
+    )
+    assert len(archive.papers) == 2 and archive.merges == ()
+
+
+def test_the_same_abstract_under_a_different_title_stays_apart():
+    archive = near_duplicate_model(
+        (dt.date(2025, 3, 1), "Simple Density Schedules for Sparse Transformers", ABSTRACT),
+        (dt.date(2025, 3, 2), "A Completely Different Paper Name", ABSTRACT),
+    )
+    assert len(archive.papers) == 2
+
+
+def test_a_merged_title_keeps_its_url_as_a_redirect_and_the_report_lists_the_merge():
+    from generator.render import render_site
+    from generator.report import duplicates_report
+    from generator.slugs import paper_slug
+
+    later_title = "Simple Density Schedules for Sparse Transformer Training"
+    alone = near_duplicate_model((dt.date(2025, 3, 4), later_title, ABSTRACT))
+    old_url = f"papers/{alone.papers[title_key(later_title)].slug}"
+    # An older digest with the other spelling arrives: the paper keeps the first title,
+    # and the URL readers already had still leads to it.
+    archive = near_duplicate_model(
+        (dt.date(2025, 3, 1), "Simple Density Schedules for Sparse Transformers", ABSTRACT),
+        (dt.date(2025, 3, 4), later_title, ABSTRACT),
+    )
+    [paper] = archive.papers.values()
+    assert paper.alias_slugs == (paper_slug(title_key(later_title)),)
+    files = render_site(archive)
+    redirect = files[f"{old_url}/index.html"]
+    assert f'<meta http-equiv="refresh" content="0; url=../{paper.slug}/">' in redirect
+    assert f'<link rel="canonical" href="../{paper.slug}/">' in redirect
+    assert f"papers/{paper.slug}.md" in files
+    report = duplicates_report(archive)
+    assert "1 near-duplicate(s) merged" in report
+    assert f"  kept:   Simple Density Schedules for Sparse Transformers  [papers/{paper.slug}/]" in report
+    assert f"  merged: {later_title}" in report
+    assert "abstract 100.0" in report
