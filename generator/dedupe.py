@@ -12,12 +12,15 @@ import dataclasses
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from .model import Appearance, Archive, Day, Merge, Paper
 from .parse import Digest
-from .related import Neighbours
+
+if TYPE_CHECKING:
+    from .related import Neighbours
 
 # Unicode categories folded to a space: punctuation, symbols, separators and controls.
 _FOLDED_CATEGORIES = frozenset("PSZC")

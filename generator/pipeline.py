@@ -18,7 +18,6 @@ from .model import Archive, Link, Paper
 from .parse import Digest, find_digests, read_digest
 from .parallel import map_in_chunks
 from .progress import Progress
-from .related import neighbours, related_papers, tfidf_vectors
 from .slugs import paper_slug, unique_slugs
 from .tags import TagMatcher, TagOverride, Taxonomy, apply_override
 
@@ -98,6 +97,10 @@ def build_model(
     slug and tags depend on the paper alone: they are found in one pass spread over the
     cores.
     """
+    # scikit-learn takes a second to import: only runs that build the model pay for it,
+    # not one that finds its inputs unchanged.
+    from .related import neighbours, related_papers, tfidf_vectors
+
     exact = build_archive(digests)
     listed = list(exact.papers.values())
     nearest = neighbours(tfidf_vectors([f"{p.title}\n{p.abstract}" for p in listed]), NEIGHBOURS_KEPT)
