@@ -136,7 +136,7 @@ def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[
             continue
         kept, *merged = sorted((papers[i] for i in members), key=lambda p: (p.first_seen, p.key))
         merges.extend(
-            Merge(kept.key, paper.key, *_similarities(kept, paper)) for paper in merged
+            Merge(kept.key, paper.key, paper.title, *_similarities(kept, paper)) for paper in merged
         )
     return tuple(sorted(merges, key=lambda m: (m.kept, m.merged)))
 

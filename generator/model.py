@@ -114,6 +114,7 @@ class Merge:
 
     kept: str
     merged: str
+    merged_title: str
     title_score: float
     abstract_score: float
 

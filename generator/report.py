@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .dedupe import title_key
 from .model import Archive
 
 # A tag on more than this share of papers says little about a paper: flagged in the report.
@@ -44,12 +43,10 @@ def duplicates_report(archive: Archive) -> str:
     lines = [f"{len(archive.merges)} near-duplicate(s) merged (title and abstract similarity, 0-100):", ""]
     for merge in archive.merges:
         kept = archive.papers[merge.kept]
-        # The merged paper's own spelling, from its listings now held by the kept paper.
-        merged_title = next((a.title for a in kept.appearances if title_key(a.title) == merge.merged), merge.merged)
         lines += [
             f"title {merge.title_score:5.1f}  abstract {merge.abstract_score:5.1f}",
             f"  kept:   {kept.title}  [papers/{kept.slug}/]",
-            f"  merged: {merged_title}",
+            f"  merged: {merge.merged_title}",
             "",
         ]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DIGESTS = REPO.parent / "shared" / "digests"
+
+
+def unrelated_abstract(title: str) -> str:
+    """An abstract unlike any other: papers with these are never near-duplicates."""
+    return f"Abstract {hashlib.sha256(title.encode()).hexdigest()}."
 
 
 def make_project(root: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from urllib.parse import quote_plus
 
@@ -32,12 +31,7 @@ from generator.tags import Taxonomy, load_taxonomy
 
 NO_TAGS = Taxonomy(())
 
-
-def unrelated_abstract(title: str) -> str:
-    """An abstract unlike any other: papers with these are never near-duplicates."""
-    return f"Abstract {hashlib.sha256(title.encode()).hexdigest()}."
-
-from .helpers import FIXTURES, REPO
+from .helpers import FIXTURES, REPO, unrelated_abstract
 
 HAZARDS = (
     "``golden'' [m]times [n] |Omega| 50\\% QuIP# <! p!leq!1 x^*|_infty <script>alert(1)</script>"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 
 from hypothesis import given, settings
@@ -15,12 +14,9 @@ from generator.pipeline import build_model
 from generator.slugs import paper_slug, unique_slugs
 from generator.tags import Taxonomy
 
+from .helpers import unrelated_abstract
+
 NO_TAGS = Taxonomy(())
-
-
-def unrelated_abstract(title: str) -> str:
-    """An abstract unlike any other: papers with these are never near-duplicates."""
-    return f"Abstract {hashlib.sha256(title.encode()).hexdigest()}."
 
 SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

@@ -62,6 +62,11 @@ TWO_TAGS = {
 }
 
 
+def model_of(*entries: DigestEntry, overrides=()):
+    """The model of one day's digest listing ``entries``, tagged with TWO_TAGS."""
+    return build_model([Digest("a.txt", dt.date(2025, 1, 1), entries)], parse_taxonomy(TWO_TAGS), overrides)
+
+
 def test_title_matches_weigh_more_than_abstract_mentions():
     match = TagMatcher(parse_taxonomy(TWO_TAGS)).tags_of
     assert match("Graph Neural Networks for Speech") == ("speech", "graphs")  # ties: file order
@@ -97,12 +102,11 @@ def test_settings_and_per_tag_minimum_score():
 
 
 def test_tags_come_from_title_and_abstract_of_each_paper():
-    entries = (
+    archive = model_of(
         DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
         DigestEntry("Untitled", "We use reinforcement learning, as reinforcement learning works.", 3),
         DigestEntry("Nothing", "Matches here, none whatsoever.", 5),
     )
-    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), entries)], parse_taxonomy(TWO_TAGS))
     assert {p.title: p.tags for p in archive.papers.values()} == {
         "Graph Neural Networks for Speech": ("speech", "graphs"),
         "Untitled": ("rl",),
@@ -112,13 +116,11 @@ def test_tags_come_from_title_and_abstract_of_each_paper():
 
 
 def test_overrides_add_and_remove_tags_by_slug_or_title(tmp_path):
-    taxonomy = parse_taxonomy(TWO_TAGS)
     entries = (
         DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
         DigestEntry("Nothing", "Matches here, none whatsoever.", 3),
     )
-    digest = Digest("a.txt", dt.date(2025, 1, 1), entries)
-    slug = build_model([digest], taxonomy).papers["nothing"].slug
+    slug = model_of(*entries).papers["nothing"].slug
     overrides_file = tmp_path / "tag_overrides.yml"
     overrides_file.write_text(
         "papers:\n"
@@ -126,9 +128,9 @@ def test_overrides_add_and_remove_tags_by_slug_or_title(tmp_path):
         "  \"graph neural networks, for speech\":\n    remove: [speech]\n    add: [rl]\n"
         "  No Such Paper:\n    add: [rl]\n"
     )
-    overrides = load_overrides(overrides_file, taxonomy)
+    overrides = load_overrides(overrides_file, parse_taxonomy(TWO_TAGS))
     assert [o.line for o in overrides] == [2, 4, 7]
-    archive = build_model([digest], taxonomy, overrides)
+    archive = model_of(*entries, overrides=overrides)
     assert archive.papers["nothing"].tags == ("rl",)
     assert archive.papers["graph neural networks for speech"].tags == ("rl", "graphs")
     assert list(override_targets(archive, overrides).values()) == ["nothing", "graph neural networks for speech", None]
@@ -202,12 +204,11 @@ def test_shipped_taxonomy_covers_the_shared_digests_without_a_catch_all_tag():
 
 
 def test_tag_report_shows_coverage_sizes_and_untagged_papers():
-    entries = (
+    archive = model_of(
         DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
         DigestEntry("Speech Models", "Nothing else here at all, truly.", 2),
         DigestEntry("Nothing", "Matches here, none whatsoever.", 3),
     )
-    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), entries)], parse_taxonomy(TWO_TAGS))
     report = tag_report(archive)
     assert report.splitlines()[0] == "3 papers; 2 tagged (66.7%), 1 untagged; 1.00 tags per paper"
     assert "      2   66.7%  speech  <- over 35% of papers" in report
