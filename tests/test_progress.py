@@ -53,21 +53,28 @@ class _Page:
     def __init__(self, uri: str, meta: dict) -> None:
         self.meta = meta
         self.file = type("File", (), {"src_uri": uri})()
+        self.content = None
+
+    def render(self, config, files) -> None:
+        self.content = f"<p>converted {self.markdown}</p>"
 
 
 def test_generated_pages_skip_markdown_and_hand_written_pages_do_not():
     plugin = ArchivePlugin()
     generated = _Page("papers/x.md", {"html_body": True, "title": "X"})
     body = '<article data-pagefind-body>\n<p>*not emphasis* 50\\% [m]times [n]</p>\n</article>\n'
-    assert plugin.on_page_markdown(body, page=generated, config={}, files=None) == ""
-    assert plugin.on_page_content("<p>ignored</p>", page=generated, config={}, files=None) == body
+    generated.markdown = plugin.on_page_markdown(body, page=generated, config={}, files=None)
+    generated.render({}, None)
+    assert generated.content == body and generated.present_anchor_ids == set()
     written = _Page("about.md", {"title": "About"})
-    assert plugin.on_page_markdown("# About *me*", page=written, config={}, files=None) == "# About *me*"
-    converted = "<h1>About <em>me</em></h1>"
-    assert plugin.on_page_content(converted, page=written, config={}, files=None) == converted
+    written.markdown = plugin.on_page_markdown("# About *me*", page=written, config={}, files=None)
+    written.render({}, None)
+    assert written.content == "<p>converted # About *me*</p>"
     # A page that merely says html_body: "yes" is not taken for generated output.
     loose = _Page("loose.md", {"html_body": "yes"})
-    assert plugin.on_page_markdown("*x*", page=loose, config={}, files=None) == "*x*"
+    loose.markdown = plugin.on_page_markdown("*x*", page=loose, config={}, files=None)
+    loose.render({}, None)
+    assert loose.content == "<p>converted *x*</p>"
 
 
 def test_line_breaks_between_tags_go_on_generated_pages_only():

@@ -1,0 +1,117 @@
+"""Stamped pages: Material's frame rendered once per page shape, checked, then reused."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from generator.mkdocs_stamp import CHECKED_PAGES, Frame, FrameCache, marked_copy, shape_of
+
+from .helpers import FIXTURES, make_project, run_cli
+
+
+def fake_page(url: str, title: str, content: str, **meta) -> SimpleNamespace:
+    return SimpleNamespace(
+        url=url, content=content, canonical_url=None, edit_url=None,
+        meta={"title": title, "description": f"About {title}", "template": "frame.html", **meta},
+    )
+
+
+def fake_theme(page, context) -> str:
+    """A stand-in for Material: the values in a frame, with white space around the content."""
+    root = "../" * page.url.count("/")
+    heading = "" if "<h1" in page.content else f"<h1>{page.meta['title']}</h1>"
+    return (
+        f"<title>{page.meta['title']} - Site</title><meta content=\"{page.meta['description']}\">"
+        f"<a href=\"{root}\">home</a><article>\n  {heading}{page.content}\n  </article>"
+    )
+
+
+def cache(theme=fake_theme) -> FrameCache:
+    return FrameCache(render_marked=theme, finish=lambda html, page: html.replace("\n  ", ""))
+
+
+def build(frames: FrameCache, pages, theme=fake_theme) -> list[str]:
+    """What the plugin does with each page: stamp it when ready, else render and check."""
+    outputs = []
+    for page in pages:
+        if frames.ready(page):
+            outputs.append(frames.stamp(page))
+        else:
+            frames.prepare(page, {})
+            rendered = frames.finish(theme(page, {}), page)
+            frames.check(page, rendered)
+            outputs.append(rendered)
+    return outputs
+
+
+def test_frame_cut_at_markers_stamps_each_pages_values():
+    page = fake_page("papers/a/", "A", "<h1>A</h1><p>x</p>")
+    marked = marked_copy(page)
+    frame = Frame.from_marked_output(fake_theme(marked, {}), "<h1>")
+    values = {"title": "B & C", "description": "d", "content": "<h1>B</h1>"}
+    assert frame.stamp(values) == '<title>B & C - Site</title><meta content="d"><a href="../../">home</a><article><h1>B</h1></article>'
+
+
+def test_pages_are_stamped_only_after_two_checked_renders_and_equal_the_theme_output():
+    frames = cache()
+    pages = [fake_page(f"papers/p{n}/", f"Paper {n} <i>", f"<h1>Paper {n}</h1><p>{n}</p>") for n in range(6)]
+    outputs = build(frames, pages)
+    assert outputs == [frames.finish(fake_theme(p, {}), p) for p in pages]
+    assert frames.rendered == CHECKED_PAGES and frames.stamped == len(pages) - CHECKED_PAGES
+
+
+def test_a_value_outside_the_markers_fails_the_check_and_nothing_is_stamped():
+    def theme_showing_url(page, context):
+        return fake_theme(page, context) + f"<link href=\"{page.url}\">"
+
+    frames = cache(theme_showing_url)
+    pages = [fake_page(f"papers/p{n}/", f"P{n}", f"<h1>P{n}</h1>") for n in range(5)]
+    outputs = build(frames, pages, theme_showing_url)
+    # The first page's own URL is in its frame: the second page's check catches it.
+    assert outputs == [frames.finish(theme_showing_url(p, {}), p) for p in pages]
+    assert frames.stamped == 0
+
+
+def test_shapes_split_by_folder_heading_and_present_values():
+    base = fake_page("papers/a/", "A", "<h1>A</h1>")
+    assert shape_of(base) == shape_of(fake_page("papers/b/", "B", "<h1>B</h1>"))
+    assert shape_of(base) != shape_of(fake_page("days/a/", "A", "<h1>A</h1>"))
+    assert shape_of(base) != shape_of(fake_page("papers/c/", "C", "<p>no heading</p>"))
+    no_description = fake_page("papers/d/", "D", "<h1>D</h1>")
+    del no_description.meta["description"]
+    assert shape_of(base) != shape_of(no_description)
+
+
+def test_page_without_heading_gets_the_theme_heading_when_stamped():
+    frames = cache()
+    pages = [fake_page(f"days/d{n}/", f"Day {n}", f"<p>{n}</p>") for n in range(4)]
+    assert build(frames, pages)[3] == (
+        '<title>Day 3 - Site</title><meta content="About Day 3"><a href="../../">home</a>'
+        "<article><h1>Day 3</h1><p>3</p></article>"
+    )
+    assert frames.stamped == 2
+
+
+def test_stamped_site_equals_the_site_material_renders_page_by_page(tmp_path):
+    def build_site(name: str, stamp: bool):
+        project = make_project(tmp_path / name)
+        if not stamp:
+            config = project / "mkdocs.yml"
+            text = config.read_text()
+            assert "  - digest-archive\n" in text
+            config.write_text(text.replace("  - digest-archive\n", "  - digest-archive:\n      stamp_frames: false\n"))
+        result = run_cli("build", "--digests", str(FIXTURES / "archive"), "--strict", cwd=project)
+        assert result.returncode == 0, result.stderr
+        return project / "site", result.stderr
+
+    stamped, log = build_site("stamped", stamp=True)
+    unstamped, unstamped_log = build_site("unstamped", stamp=False)
+    counts = re.search(r"pages stamped from checked frames: (\d+); rendered by the theme: (\d+)", log)
+    assert counts and int(counts.group(1)) >= 10, log
+    assert "pages stamped" not in unstamped_log
+    pages = sorted(p.relative_to(stamped) for p in stamped.rglob("*.html"))
+    assert len(pages) > 20
+    assert pages == sorted(p.relative_to(unstamped) for p in unstamped.rglob("*.html"))
+    for page in pages:
+        assert (stamped / page).read_bytes() == (unstamped / page).read_bytes(), page
