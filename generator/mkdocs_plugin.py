@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import types
+from pathlib import Path
 
 import jinja2
 from mkdocs.config import config_options
@@ -30,6 +31,7 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.toc import get_toc
 
+from .mkdocs_chrome import CHROME_SCRIPT, chrome_script
 from .mkdocs_stamp import FrameCache
 from .progress import Progress
 from .render import HTML_BODY_KEY
@@ -55,12 +57,21 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.progress: Progress | None = None
         self.frames: FrameCache | None = None
         self.stamped_pages: set[int] = set()
+        self.env = None
+        self.nav = None
+        self.files = None
 
     def on_files(self, files, /, *, config):
         self.progress = Progress("mkdocs build", len(files.documentation_pages()))
+        self.files = files
         return files
 
+    def on_nav(self, nav, /, *, config, files):
+        self.nav = nav
+        return nav
+
     def on_env(self, env, /, *, config, files):
+        self.env = env
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FRAME_TEMPLATE: _FRAME_TEMPLATE_SOURCE}), env.loader])
         env.globals["digest_archive_stamped"] = lambda page: id(page) in self.stamped_pages
         self.frames = FrameCache(
@@ -99,6 +110,11 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return finished
 
     def on_post_build(self, *, config):
+        if self.env is not None:
+            script = chrome_script(self.env, config, self.nav, self.files, lambda html: collapse_whitespace(html, True))
+            target = Path(config.site_dir) / CHROME_SCRIPT
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(script, encoding="utf-8")
         if self.progress is not None:
             self.progress.close()
             self.progress = None

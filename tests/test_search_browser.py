@@ -174,3 +174,17 @@ def test_result_text_is_the_abstract_not_the_title_again(page, shared_base, shar
         text = results[0]["text"][len(paper["title"]):].strip()  # the heading comes first
         assert not text.startswith(paper["title"]), paper["title"]
         assert text[:40] in paper["abstract"] or text.startswith("http"), text[:80]
+
+
+def test_search_box_and_palette_work_on_a_paper_page_and_the_choice_is_kept(page, fixture_base, fixture_site):
+    # Both are inserted by archive-chrome.js; a paper page sits two folders down.
+    paper = "papers/robust-reward-models-resist-reward-hacking-466df85c/"
+    page.goto(fixture_base + paper)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
+    page.click("label[for=__palette_1]")
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    page.goto(fixture_base + "days/")
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    page.goto(fixture_base + paper)
+    results = search(page, fixture_base, "Robust Reward Models Resist Reward Hacking")
+    assert results[0]["path"] == "/" + paper

@@ -22,17 +22,30 @@ def without_leading_comment(template: str) -> str:
     return re.sub(r"\A\{#-.*?-#\}\n", "", template, flags=re.S)
 
 
-def test_header_is_materials_with_only_the_search_plugin_swapped():
+def test_header_is_materials_with_the_scripted_part_moved_out():
     ours = without_leading_comment((OVERRIDES / "partials" / "header.html").read_text())
+    scripted = without_leading_comment((OVERRIDES / "partials" / "archive-scripted-header.html").read_text())
     theirs = without_leading_comment((MATERIAL / "partials" / "header.html").read_text())
-    assert ours != theirs
-    assert ours == theirs.replace('"material/search"', '"digest-archive-search"')
+    call = "    <script>archiveChrome.header()</script>\n"
+    assert ours.count(call) == 1
+    before, after = ours.split(call)
+    # Material's order: palette, alternate languages, search; the call stands for the
+    # palette and search, the alternate-language menu stays in the page.
+    search_start = '    {% if "digest-archive-search" in config.plugins %}'
+    palette, search = scripted.split(search_start)
+    alternate = '    {% if config.extra.alternate %}\n      {% include "partials/alternate.html" %}\n    {% endif %}\n'
+    assert after.startswith(alternate)
+    rebuilt = before + palette + alternate + search_start + search + after[len(alternate):]
+    assert rebuilt == theirs.replace('"material/search"', '"digest-archive-search"')
 
 
-def test_palette_script_is_materials():
-    theirs = (MATERIAL / "partials" / "javascripts" / "palette.html").read_text()
-    script = re.search(r"<script>(.*)</script>", theirs, re.S).group(1)
-    assert script in (OVERRIDES / "assets" / "javascripts" / "archive-palette.js").read_text()
+def test_configuration_has_materials_keys_with_the_search_worker_swapped():
+    ours = without_leading_comment((OVERRIDES / "partials" / "archive-config.html").read_text())
+    theirs = (MATERIAL / "base.html").read_text()
+    theirs = theirs[theirs.index('<script id="__config"') : theirs.index("</script>", theirs.index('<script id="__config"'))]
+    keys = re.compile(r'^\s*"([a-z.]+)":', re.M)
+    assert sorted(keys.findall(ours)) == sorted(keys.findall(theirs))
+    assert '"search": "assets/javascripts/archive-search.js" | url,' in ours
 
 
 def test_every_icon_override_points_at_a_sprite_symbol_equal_to_materials_icon():
