@@ -16,6 +16,7 @@ printed as a Markdown table and saved as JSON (WORK/results.json, merged by size
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -95,7 +96,7 @@ def search_figures(site: Path) -> dict:
     the last words of its title. The first query counts everything a new reader fetches
     (the home page, theme assets and Pagefind's start-up files).
     """
-    papers = sorted(json.loads((site / "archive.json").read_text())["papers"], key=lambda p: p["slug"])
+    papers = sorted(json.loads(gzip.decompress((site / "archive.json.gz").read_bytes()))["papers"], key=lambda p: p["slug"])
     paper = papers[len(papers) // 2]
     title = paper["title"]
     short = f"{title.split(':')[0]} {' '.join(title.split()[-2:])}"

@@ -1,17 +1,18 @@
-"""Stage 4: the archive model -> Markdown pages (Jinja2 templates) and ``archive.json``.
+"""Stage 4: the archive model -> Markdown pages (Jinja2 templates) and ``archive.json.gz``.
 
 Every piece of digest text is written inside block-level HTML and escaped by Jinja's
 autoescape, so Python-Markdown passes it through untouched: ``50\\%``, ``[m]times [n]``,
 ``|Omega|`` or ``<script>`` show exactly as written. Links between pages are relative
 URLs, which keeps the site working under a sub-path such as ``/archive/``.
 
-:func:`render_site` returns ``{path inside site_src: file content}``; writing is the job
-of :mod:`generator.write`.
+:func:`render_site` returns ``{path inside site_src: file content}`` (text, or bytes for
+the compressed data file); writing is the job of :mod:`generator.write`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
 import string
@@ -40,6 +41,9 @@ PAPERS_PER_SECTION = 300
 # A topic page shows its latest listings; older papers are on one page per month.
 TAG_LATEST_PAPERS = 50
 HOME_RECURRING_PAPERS = 10
+# The whole archive as data. Compressed: the JSON of 50,000 papers is 130 MB, a tenth of
+# what GitHub Pages allows a site, and 33 MB compressed.
+DATA_FILE = "archive.json.gz"
 
 
 # --- URLs -----------------------------------------------------------------------------
@@ -277,13 +281,13 @@ class _Renderer:
         self.days()
         self.papers()
         self.tags()
-        self.jobs["archive.json"] = (None, None)
+        self.jobs[DATA_FILE] = (None, None)
         return SitePlan(self)
 
-    def render_path(self, path: str) -> str:
+    def render_path(self, path: str) -> str | bytes:
         template, context = self.jobs[path]
         if template is None:
-            return export_json(self.archive)
+            return compressed(export_json(self.archive))
         return self.env.get_template(template).render(context)
 
     def home(self) -> None:
@@ -414,8 +418,14 @@ def _tag_chips_helper(tags_by_slug: dict):
     return tag_chips
 
 
+def compressed(text: str) -> bytes:
+    """``text`` gzip-compressed, the same bytes for the same text (no time stamp)."""
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
 def export_json(archive: Archive) -> str:
-    """``archive.json``: every paper with its text, tags, links and appearances."""
+    """The JSON of ``archive.json.gz``: every paper with its text, tags, links, related
+    papers and appearances; every day and tag."""
     papers = [
         {
             "slug": paper.slug,
@@ -458,7 +468,7 @@ class SitePlan(Mapping):
         self._renderer = renderer
         self._paths = sorted(renderer.jobs)
 
-    def __getitem__(self, path: str) -> str:
+    def __getitem__(self, path: str) -> str | bytes:
         if path not in self._renderer.jobs:
             raise KeyError(path)
         return self._renderer.render_path(path)
@@ -475,7 +485,7 @@ def plan_site(archive: Archive, site_name: str = "Digest Archive") -> SitePlan:
     return _Renderer(archive, site_name).plan()
 
 
-def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str]:
+def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str | bytes]:
     """Render every page of the archive: ``{path inside site_src: content}``, sorted."""
     plan = plan_site(archive, site_name)
     return {path: plan[path] for path in plan}

@@ -40,7 +40,7 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_site(out_dir: Path, files: Mapping[str, str], inputs: str = "") -> WriteReport:
+def write_site(out_dir: Path, files: Mapping[str, str | bytes], inputs: str = "") -> WriteReport:
     """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
 
     ``files`` may be lazy (a :class:`~generator.render.SitePlan`): contents are read
@@ -87,7 +87,7 @@ def _read_manifest_document(out_dir: Path) -> dict:
     return document
 
 
-def _write(out_dir: Path, files: Mapping[str, str], inputs: str) -> WriteReport:
+def _write(out_dir: Path, files: Mapping[str, str | bytes], inputs: str) -> WriteReport:
     out_dir.mkdir(parents=True, exist_ok=True)
     owned = read_manifest(out_dir)
     clashes = sorted(p for p in files if p not in owned and (out_dir / p).exists())
@@ -104,7 +104,8 @@ def _write(out_dir: Path, files: Mapping[str, str], inputs: str) -> WriteReport:
         # Reading files[path] renders the page when files is a lazy SitePlan: rendering
         # and writing happen together, spread over the worker processes.
         target = out_dir / path
-        data = files[path].encode("utf-8")
+        content = files[path]
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
         existing = _current_content(target, len(data))
         if existing == data:
             return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
@@ -67,7 +68,7 @@ def test_fixture_site_has_every_page_at_its_fixed_url(fixture_site):
     for url in ("", "days/", "days/2024-12-30/", "papers/", "papers/az/s/", "tags/", "tags/transformers/"):
         assert (fixture_site / url / "index.html").is_file(), url
     assert len(paper_pages(fixture_site)) == 5
-    assert json.loads((fixture_site / "archive.json").read_text())["papers"]
+    assert json.loads(gzip.decompress((fixture_site / "archive.json.gz").read_bytes()))["papers"]
 
 
 def test_every_internal_link_and_anchor_resolves(fixture_site):
@@ -285,6 +286,7 @@ def test_parts_that_need_javascript_are_in_one_script_not_in_every_page(fixture_
         html = page.read_text()
         assert "archive-chrome.js" in html and "archiveChrome.header()" in html and "archiveChrome.config()" in html
         assert "md-search__input" not in html and "__config" not in html and "__md_scope" not in html, page
+        assert ("Material for MkDocs" in html) == (page == fixture_site / "index.html"), page
 
 
 def test_shared_paper_pages_list_their_five_most_similar_papers(shared_site):

@@ -49,7 +49,7 @@ def test_unchanged_inputs_skip_the_run_and_any_change_redoes_it(tmp_path):
     assert "up to date" in generate()
     digest = tmp_path / "in" / "iso-dated.txt"
     digest.write_text(digest.read_text().replace("four bits", "three bits"))
-    assert ": 3 written," in generate()  # its paper page, its day page and archive.json
+    assert ": 3 written," in generate()  # its paper page, its day page and archive.json.gz
     (tmp_path / "taxonomy.yml").write_text((tmp_path / "taxonomy.yml").read_text().replace("Speech and audio", "Speech"))
     assert "up to date" not in generate()
     (tmp_path / "site_src" / "days" / "2025-01-05.md").unlink()  # a page lost by hand is restored

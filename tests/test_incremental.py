@@ -31,7 +31,7 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
 
     newest = archive.days[-1]
     listed = archive.papers_on(newest)
-    allowed = {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json"}
+    allowed = {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz"}
     allowed.add(f"days/{newest.date.isoformat()}.md")
     allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
     for paper in listed:

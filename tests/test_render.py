@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from urllib.parse import quote_plus
 
@@ -91,7 +92,7 @@ def test_hazard_text_survives_python_markdown_exactly():
 
 def test_pages_exist_for_every_paper_day_tag_and_index():
     files = fixture_files()
-    assert {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json"} <= set(files)
+    assert {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz"} <= set(files)
     assert {p for p in files if p.startswith("days/2")} == {
         "days/2024-12-30.md", "days/2025-01-02.md", "days/2025-01-05.md",
     }
@@ -118,7 +119,7 @@ def test_day_page_marks_repeats_and_links_their_other_days():
 
 
 def test_archive_json_lists_every_paper_with_appearances():
-    document = json.loads(fixture_files()["archive.json"])
+    document = json.loads(gzip.decompress(fixture_files()["archive.json.gz"]))
     assert len(document["papers"]) == 5
     sparse = next(p for p in document["papers"] if p["title"].startswith("Sparse Autoencoders"))
     assert [a["date"] for a in sparse["appearances"]] == ["2024-12-30", "2025-01-02"]

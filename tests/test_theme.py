@@ -85,3 +85,12 @@ def test_sidebar_without_toc_is_materials_primary_sidebar():
         return "\n".join(line.strip() for line in text.splitlines())
 
     assert stripped(primary) in stripped(theirs)
+
+
+def test_copyright_is_materials_with_the_credit_on_the_home_page_only():
+    ours = without_leading_comment((OVERRIDES / "partials" / "copyright.html").read_text())
+    theirs = without_leading_comment((MATERIAL / "partials" / "copyright.html").read_text())
+    assert ours == theirs.replace(
+        "{% if not config.extra.generator == false %}",
+        "{% if not config.extra.generator == false and page.is_homepage %}",
+    )
