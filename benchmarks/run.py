@@ -146,7 +146,7 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     result["paper_pages"] = len(paper_pages)
     result["site_mb"] = round(folder_bytes(site) / 1e6, 1)
     result["paper_page_kb"] = round(sum(p.stat().st_size for p in paper_pages) / len(paper_pages) / 1e3, 2)
-    result["search_index_mb"] = round(folder_bytes(site / "pagefind") / 1e6, 1)
+    result["search_index_mb"] = round(sum(folder_bytes(part) for part in site.glob("pagefind*")) / 1e6, 1)
     result["pagefind_s"] = pagefind_seconds(stderr)
     result["full_build_s"] = round(result["generate_s"] + result["build_s"], 1)
     if with_search:

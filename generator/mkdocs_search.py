@@ -9,7 +9,13 @@ worker (``theme_overrides/assets/javascripts/archive-search.js``) for one that a
 Pagefind. This plugin, used instead of Material's ``search`` plugin,
 
 * runs the Pagefind indexer on the built site (pages mark what is indexed with
-  ``data-pagefind-body`` and ``data-pagefind-ignore``; see the page templates);
+  ``data-pagefind-body`` and ``data-pagefind-ignore``; see the page templates). Pagefind
+  holds its whole index in memory while it works, about 110 KB a page: a site of more
+  than :data:`PAGES_PER_INDEX` pages is indexed in parts (``pagefind/``,
+  ``pagefind-2/``, ...: paper pages split by the first character of their URL, day
+  and topic pages in the first part), one after the other, and the search worker
+  merges them in the browser (Pagefind's ``mergeIndex``), listed in
+  ``pagefind/archive-parts.json``;
 * writes the empty ``search/search_index.json`` that Material's front end fetches on
   start-up before it hands over to the worker.
 """
@@ -17,9 +23,11 @@ Pagefind. This plugin, used instead of Material's ``search`` plugin,
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -30,6 +38,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 log = get_plugin_logger("digest-archive")
 
 PAGEFIND_FOLDER = "pagefind"
+# Pages per Pagefind run: some 2.2 GB of memory for the indexer.
+PAGES_PER_INDEX = 20_000
+# The extra parts' folders, read by the search worker (archive-search.js).
+PARTS_FILE = "archive-parts.json"
+# The A-Z index's folder inside papers/ (see generator/render.py): no paper pages there.
+A_Z_FOLDER = "az"
 
 # What Material's front end expects at search/search_index.json; the worker ignores it.
 _MATERIAL_STUB_INDEX = {"config": {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": []}, "docs": []}
@@ -37,6 +51,8 @@ _MATERIAL_STUB_INDEX = {"config": {"lang": ["en"], "separator": r"[\s\-]+", "pip
 
 class SearchConfig(Config):
     enabled = config_options.Type(bool, default=True)
+    # Lower it if the indexer runs out of memory (about 110 KB a page).
+    pages_per_index = config_options.Type(int, default=PAGES_PER_INDEX)
 
 
 class SearchPlugin(BasePlugin[SearchConfig]):
@@ -50,13 +66,51 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         stub.parent.mkdir(parents=True, exist_ok=True)
         stub.write_text(json.dumps(_MATERIAL_STUB_INDEX), encoding="utf-8")
         started = time.monotonic()
-        pages = run_pagefind(site_dir)
-        log.info(f"search index: {pages} pages indexed by Pagefind in {time.monotonic() - started:.1f} s")
+        parts = index_parts(site_dir, self.config.pages_per_index)
+        pages = sum(run_pagefind(site_dir, folder, glob) for folder, glob in parts)
+        (site_dir / PAGEFIND_FOLDER / PARTS_FILE).write_text(json.dumps([f"{folder}/" for folder, _ in parts[1:]]))
+        log.info(
+            f"search index: {pages} pages indexed by Pagefind in {time.monotonic() - started:.1f} s"
+            f" ({len(parts)} part{'s' if len(parts) > 1 else ''})"
+        )
 
 
-def run_pagefind(site_dir: Path) -> int:
-    """Index ``site_dir`` into ``site_dir/pagefind``; return the number of pages indexed."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", PAGEFIND_FOLDER]
+def index_parts(site_dir: Path, pages_per_index: int = PAGES_PER_INDEX) -> list[tuple[str, str | None]]:
+    """The Pagefind runs for ``site_dir``: (output folder, file glob or None for all).
+
+    One run up to ``pages_per_index`` pages. Above, paper pages are split into runs of
+    about equal size by the first character of their folder name, so a page's part
+    depends on its own URL only; the first part also takes the day and topic pages.
+    """
+    papers = site_dir / "papers"
+    by_character = Counter(
+        entry.name[0]
+        for entry in (papers.iterdir() if papers.is_dir() else ())
+        if entry.is_dir() and entry.name != A_Z_FOLDER
+    )
+    others = sum(1 for _ in site_dir.glob("days/*/index.html")) + sum(1 for _ in site_dir.glob("tags/**/index.html"))
+    total = others + sum(by_character.values())
+    count = math.ceil(total / pages_per_index)
+    if count <= 1:
+        return [(PAGEFIND_FOLDER, None)]
+    groups: list[list[str]] = [[]]
+    filled = others
+    for character in sorted(by_character):
+        if filled >= total / count * len(groups) and len(groups) < count:
+            groups.append([])
+        groups[-1].append(character)
+        filled += by_character[character]
+    first = ["days/**/*.html", "tags/**/*.html"] + ([f"papers/[{''.join(groups[0])}]*/index.html"] if groups[0] else [])
+    globs = ["{" + ",".join(first) + "}"] + [f"papers/[{''.join(group)}]*/index.html" for group in groups[1:]]
+    return [(PAGEFIND_FOLDER if n == 0 else f"{PAGEFIND_FOLDER}-{n + 1}", glob) for n, glob in enumerate(globs)]
+
+
+def run_pagefind(site_dir: Path, folder: str = PAGEFIND_FOLDER, glob: str | None = None) -> int:
+    """Index the pages of ``site_dir`` that ``glob`` matches (all if None) into
+    ``site_dir/folder``; return the number of pages indexed."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", folder]
+    if glob is not None:
+        command += ["--glob", glob]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as error:
@@ -65,6 +119,6 @@ def run_pagefind(site_dir: Path) -> int:
         raise PluginError(f"Pagefind failed (exit {result.returncode}):\n{result.stderr or result.stdout}")
     for line in result.stdout.splitlines():
         words = line.split()
-        if words[:1] == ["Indexed"] and words[2:3] == ["pages"]:
+        if words[:1] == ["Indexed"] and words[2:3] in (["page"], ["pages"]):
             return int(words[1])
     raise PluginError(f"Pagefind printed no page count:\n{result.stdout}")

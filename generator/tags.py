@@ -126,6 +126,14 @@ class _Phrase:
 
     words: tuple[str, ...]
 
+    @property
+    def second_word(self) -> str | None:
+        """The second word if the phrase has one that must match exactly, else None:
+        checked inline before :meth:`matches_at`, it rules out most candidates cheaply."""
+        if len(self.words) > 1 and not self.words[1].endswith("*"):
+            return self.words[1]
+        return None
+
     def matches_at(self, tokens: list[str], start: int) -> bool:
         if start + len(self.words) > len(tokens):
             return False
@@ -165,7 +173,12 @@ class TagMatcher:
         self.patterns = [
             (tag.slug, re.compile(pattern, re.IGNORECASE)) for tag in taxonomy.tags for pattern in tag.patterns
         ]
-        self._started_by: dict[str, tuple[tuple[str, _Phrase], ...]] = {}
+        # Most texts match no pattern: one scan for any of them says whether to count each.
+        self.any_pattern = (
+            re.compile("|".join(f"(?:{pattern})" for tag in taxonomy.tags for pattern in tag.patterns), re.IGNORECASE)
+            if self.patterns else None
+        )
+        self._started_by: dict[str, tuple[tuple[str, _Phrase, int, str | None], ...]] = {}
 
     def paper_tags(self, paper: Paper) -> tuple[str, ...]:
         """The tags of a paper, from its title and abstract: see :meth:`tags_of`."""
@@ -200,28 +213,35 @@ class TagMatcher:
             return counts
         covered_until: dict[str, int] = {}
         tokens = word_tokens(text)
+        last = len(tokens) - 1
         started_by = self._started_by
         for position, token in enumerate(tokens):
             candidates = started_by.get(token)
             if candidates is None:
                 candidates = self._phrases_started_by(token)
-            for slug, phrase in candidates:
+            for slug, phrase, length, second in candidates:
+                if length > 1 and (
+                    position == last
+                    or (second is not None and tokens[position + 1] != second)
+                    or not phrase.matches_at(tokens, position)
+                ):
+                    continue
                 if covered_until.get(slug, 0) > position:
                     continue
-                if len(phrase.words) == 1 or phrase.matches_at(tokens, position):
-                    counts[slug] += 1
-                    covered_until[slug] = position + len(phrase.words)
-        for slug, pattern in self.patterns:
-            found = len(pattern.findall(text))
-            if found:
-                counts[slug] += found
+                counts[slug] += 1
+                covered_until[slug] = position + length
+        if self.any_pattern is not None and self.any_pattern.search(text):
+            for slug, pattern in self.patterns:
+                found = len(pattern.findall(text))
+                if found:
+                    counts[slug] += found
         return counts
 
-    def _phrases_started_by(self, token: str) -> tuple[tuple[str, _Phrase], ...]:
+    def _phrases_started_by(self, token: str) -> tuple[tuple[str, _Phrase, int, str | None], ...]:
         phrases = list(self.by_first_word.get(token, ()))
         for end in range(1, len(token) + 1):
             phrases.extend(self.by_first_prefix.get(token[:end], ()))
-        candidates = tuple(phrases)
+        candidates = tuple((slug, phrase, len(phrase.words), phrase.second_word) for slug, phrase in phrases)
         self._started_by[token] = candidates
         return candidates
 

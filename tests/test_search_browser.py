@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .helpers import REPO
+from .helpers import FIXTURES, REPO, make_project, pagefind_documents, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from search_probe import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
@@ -189,3 +189,34 @@ def test_search_box_and_palette_work_on_a_paper_page_and_the_choice_is_kept(page
     page.goto(fixture_base + paper)
     results = search(page, fixture_base, "Robust Reward Models Resist Reward Hacking")
     assert results[0]["path"] == "/" + paper
+
+
+@pytest.fixture(scope="module")
+def split_base(tmp_path_factory):
+    """The fixture archive indexed in several Pagefind parts, as a large archive is."""
+    project = make_project(tmp_path_factory.mktemp("split-index"))
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "  - digest-archive-search\n", "  - digest-archive-search:\n      pages_per_index: 3\n"
+    ))
+    result = run_cli("build", "--digests", str(FIXTURES / "archive"), "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    parts = json.loads((site / "pagefind" / "archive-parts.json").read_text())
+    assert len(parts) >= 2 and all((site / part / "pagefind-entry.json").is_file() for part in parts)
+    with serve(site) as base:
+        yield base, site
+
+
+def test_an_index_in_parts_finds_pages_of_every_part(page, split_base):
+    base, site = split_base
+    documents = pagefind_documents(site)  # the first part's pages only
+    papers = sorted(p.parent.name for p in (site / "papers").glob("*/index.html") if p.parent.name != "az")
+    elsewhere = [slug for slug in papers if f"/papers/{slug}/" not in documents]
+    assert elsewhere, "some paper should be in a later part"
+    for slug in [papers[0], elsewhere[-1]]:
+        title = (site / "papers" / slug / "index.html").read_text().split('<h1 id="paper-title">')[1].split("</h1>")[0]
+        page.goto(base)
+        assert search(page, base, title)[0]["path"] == f"/papers/{slug}/"
+    page.goto(base)
+    assert search(page, base, "Adversarial robustness")[0]["path"] == "/tags/adversarial-robustness/"

@@ -41,6 +41,13 @@ function loadPagefind() {
         baseUrl: siteRoot.pathname,
         excerptLength: 36,
       });
+      // A large archive is indexed in parts (see generator/mkdocs_search.py); the first
+      // part lists the others, searched together with it.
+      const response = await fetch(new URL("pagefind/archive-parts.json", siteRoot));
+      const parts = response.ok ? await response.json() : [];
+      for (const part of parts) {
+        await pagefind.mergeIndex(new URL(part, siteRoot).pathname, { baseUrl: siteRoot.pathname });
+      }
       await pagefind.init();
       return pagefind;
     })();
