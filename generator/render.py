@@ -420,7 +420,8 @@ def _tag_chips_helper(tags_by_slug: dict):
 
 def compressed(text: str) -> bytes:
     """``text`` gzip-compressed, the same bytes for the same text (no time stamp)."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    # Level 6: level 9 takes 20% longer (7.5 s against 6.2 s at 50,000 papers) for 1% less.
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def export_json(archive: Archive) -> str:

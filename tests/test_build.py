@@ -287,6 +287,7 @@ def test_parts_that_need_javascript_are_in_one_script_not_in_every_page(fixture_
         assert "archive-chrome.js" in html and "archiveChrome.header()" in html and "archiveChrome.config()" in html
         assert "md-search__input" not in html and "__config" not in html and "__md_scope" not in html, page
         assert ("Material for MkDocs" in html) == (page == fixture_site / "index.html"), page
+        assert '<meta name="generator"' not in html, page
 
 
 def test_shared_paper_pages_list_their_five_most_similar_papers(shared_site):
