@@ -112,14 +112,14 @@ def build_model(
     matcher = TagMatcher(taxonomy)
     papers = list(archive.papers.values())
     found = map_in_chunks(functools.partial(_paper_facts, matcher=matcher), papers)
-    slugs = unique_slugs({key: paper_slug(key) for paper in papers for key in (paper.key, *paper.aliases)})
+    slugs = unique_slugs({key: slug for _, _, key_slugs in found for key, slug in key_slugs})
     enriched = {
         paper.key: dataclasses.replace(
             paper, links=links, slug=slugs[paper.key], tags=tags,
             alias_slugs=tuple(slugs[alias] for alias in paper.aliases),
             related=related.get(paper.key, ()),
         )
-        for paper, (links, tags) in zip(papers, found)
+        for paper, (links, tags, _) in zip(papers, found)
     }
     archive = dataclasses.replace(archive, papers=enriched, tags=taxonomy.tags)
     for override, key in override_targets(archive, overrides).items():
@@ -129,8 +129,15 @@ def build_model(
     return archive
 
 
-def _paper_facts(paper: Paper, matcher: TagMatcher) -> tuple[tuple[Link, ...], tuple[str, ...]]:
-    return paper_links(paper), matcher.paper_tags(paper)
+def _paper_facts(
+    paper: Paper, matcher: TagMatcher
+) -> tuple[tuple[Link, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Links, tags, and the slug of the paper's key and of each alias's (before clashes
+    between papers are settled by :func:`unique_slugs`)."""
+    return (
+        paper_links(paper), matcher.paper_tags(paper),
+        tuple((key, paper_slug(key)) for key in (paper.key, *paper.aliases)),
+    )
 
 
 def override_targets(archive: Archive, overrides: Sequence[TagOverride]) -> dict[TagOverride, str | None]:
