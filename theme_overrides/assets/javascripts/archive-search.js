@@ -133,6 +133,10 @@ self.addEventListener("message", async (event) => {
   } else if (message.type === QUERY) {
     const id = ++latestQuery;
     const query = String(message.data || "").trim();
+    // Fetching the index chunks a query needs starts at once, while the search itself
+    // waits for typing to pause: the first query of a large archive, whose chunks are
+    // spread over several index parts, then costs one round of downloads, not two.
+    if (query) loadPagefind().then((pagefind) => pagefind.preload(query)).catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     if (id !== latestQuery) return;
     let items = [];
