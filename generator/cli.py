@@ -23,7 +23,7 @@ from .render import plan_site
 from .report import duplicates_report, tag_report
 from .sitebuild import build_site
 from .tags import load_overrides, load_taxonomy
-from .write import is_up_to_date, write_site
+from .write import finish_interrupted_write, is_up_to_date, write_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +144,7 @@ def generate(config: Config, strict: bool, force: bool = False) -> None:
     inputs = input_fingerprint(
         paths, [config.taxonomy, config.tag_overrides], {"year": config.year, "site_name": config.site_name}
     )
+    finish_interrupted_write(config.docs_dir)
     if not force and is_up_to_date(config.docs_dir, inputs):
         print(f"digest-archive: {len(paths)} digests unchanged; {config.docs_dir} is up to date", file=sys.stderr)
         return

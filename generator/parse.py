@@ -26,8 +26,9 @@ BOILERPLATE = frozenset(
     }
 )
 
-# An abstract can be short, but a paragraph longer than this is never a title.
-TITLE_MAX_CHARS = 300
+# An abstract can be short, but a paragraph longer than this is never a title. Real
+# titles reach a few hundred characters; real abstracts are 1 to 2 KB.
+TITLE_MAX_CHARS = 600
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})

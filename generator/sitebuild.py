@@ -24,6 +24,8 @@ def build_site(mkdocs_config: Path, site_dir: Path) -> None:
     _check_replaceable(site_dir)
     staging = site_dir.with_name(f".{site_dir.name}.building")
     retired = site_dir.with_name(f".{site_dir.name}.previous")
+    if retired.exists() and not site_dir.exists():
+        os.replace(retired, site_dir)  # a build was killed between the two renames of its swap
     for leftover in (staging, retired):
         if leftover.exists():
             shutil.rmtree(leftover)

@@ -6,19 +6,20 @@ every file the generator wrote. The writer
 * never overwrites or deletes a file the manifest does not list, so hand-written pages in
   site_src are safe (a clash is an error, not an overwrite);
 * rewrites only files whose content changed, so an unchanged page keeps its mtime;
-* removes the files it wrote earlier that the archive no longer produces;
-* records every file in the manifest before creating it, and replaces an existing file
-  by writing a temporary name and renaming it into place: an interrupted run never
-  leaves a half-written file under a name a reader had, nor a file it will not
-  recognise as its own (a new file cut short is rewritten by the next run).
+* leaves out the files it wrote earlier that the archive no longer produces;
+* never changes site_src in place: it builds the new folder beside it
+  (``.site_src.writing``), with unchanged pages and hand-written files hard-linked (same
+  file, same mtime) rather than copied, and swaps the two folders only once the new one
+  is complete. A run that is killed or fails leaves the previous site_src as it was;
+  the next run clears up what the interrupted one left.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,9 @@ from .progress import Progress
 
 MANIFEST_NAME = ".digest-archive-manifest.json"
 _MANIFEST_FORMAT = "digest-archive manifest 1"
+# Created first in a folder the writer is filling; it marks the folder as the writer's own.
+STAGING_MARKER = ".digest-archive-writing"
+_OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
 
 
 @dataclass(frozen=True)
@@ -40,19 +44,49 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
+def staging_folder(out_dir: Path) -> Path:
+    """Where the next version of ``out_dir`` is built."""
+    return out_dir.with_name(f".{out_dir.name}.writing")
+
+
+def retired_folder(out_dir: Path) -> Path:
+    """Where the previous version of ``out_dir`` waits, during a swap, to be cleared."""
+    return out_dir.with_name(f".{out_dir.name}.previous")
+
+
 def write_site(out_dir: Path, files: Mapping[str, str | bytes], inputs: str = "") -> WriteReport:
     """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
 
     ``files`` may be lazy (a :class:`~generator.render.SitePlan`): contents are read
-    once each, in worker processes on a large site.
+    once each, in worker processes on a large site. Hand-written files in ``out_dir``
+    are kept. ``out_dir`` changes in one step at the end, or not at all.
 
     ``inputs`` is a fingerprint of what the files were made from, kept in the manifest so
     that :func:`is_up_to_date` can skip a run whose inputs did not change.
     """
     for path in files:
         _check_relative(path)
+    out_dir = Path(os.path.abspath(out_dir))
     try:
+        finish_interrupted_write(out_dir)
         return _write(out_dir, files, inputs)
+    except OSError as error:
+        raise ArchiveError(_describe_os_error(error, out_dir)) from None
+
+
+def finish_interrupted_write(out_dir: Path) -> None:
+    """Clear up after a write that was killed: keep the previous ``out_dir`` (or, if the
+    swap had happened, the new one) and remove the writer's leftovers beside it."""
+    out_dir = Path(os.path.abspath(out_dir))
+    staging, retired = staging_folder(out_dir), retired_folder(out_dir)
+    try:
+        if retired.exists() and not out_dir.exists():
+            os.replace(retired, out_dir)  # killed between the two renames of a swap
+        if staging.exists():
+            _remove_staging(staging)
+        if retired.exists():
+            _discard_retired(retired, out_dir)
+        (out_dir / STAGING_MARKER).unlink(missing_ok=True)
     except OSError as error:
         raise ArchiveError(_describe_os_error(error, out_dir)) from None
 
@@ -88,9 +122,10 @@ def _read_manifest_document(out_dir: Path) -> dict:
 
 
 def _write(out_dir: Path, files: Mapping[str, str | bytes], inputs: str) -> WriteReport:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ArchiveError(f"the output folder {out_dir} is a file")
     owned = read_manifest(out_dir)
-    clashes = sorted(p for p in files if p not in owned and (out_dir / p).exists())
+    clashes = sorted(p for p in files if p not in owned and os.path.lexists(out_dir / p))
     if clashes:
         listed = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
         raise ArchiveError(
@@ -98,40 +133,46 @@ def _write(out_dir: Path, files: Mapping[str, str | bytes], inputs: str) -> Writ
             " Move them elsewhere (or delete the folder if it is all generated output)."
         )
 
-    _write_manifest(out_dir, owned | set(files))
+    staging = staging_folder(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging.mkdir()
+    try:
+        (staging / STAGING_MARKER).touch()
 
-    def write_one(path: str) -> bool:
-        # Reading files[path] renders the page when files is a lazy SitePlan: rendering
-        # and writing happen together, spread over the worker processes.
-        target = out_dir / path
-        content = files[path]
-        data = content if isinstance(content, bytes) else content.encode("utf-8")
-        existing = _current_content(target, len(data))
-        if existing == data:
-            return False
-        if existing is None and _create_new(target, data):
+        def write_one(path: str) -> bool:
+            # Reading files[path] renders the page when files is a lazy SitePlan: rendering
+            # and writing happen together, spread over the worker processes.
+            content = files[path]
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            previous = out_dir / path
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if _current_content(previous, len(data)) == data:
+                _link_or_copy(previous, target)
+                return False
+            _create(target, data)
             return True
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, data)
-        return True
 
-    paths = list(files)
-    progress = Progress("rendering and writing", len(paths))
-    changed = map_in_chunks(write_one, paths, on_chunk=progress.advance)
-    progress.close()
-    written = [path for path, was_written in zip(paths, changed) if was_written]
-    unchanged = len(paths) - len(written)
-
-    removed = sorted(owned - set(files))
-    for path in removed:
-        (out_dir / path).unlink(missing_ok=True)
-        _prune_empty_parents(out_dir, out_dir / path)
-    _write_manifest(out_dir, set(files), inputs)
-    return WriteReport(written=tuple(written), unchanged=unchanged, removed=tuple(removed))
+        paths = list(files)
+        progress = Progress("rendering and writing", len(paths))
+        changed = map_in_chunks(write_one, paths, on_chunk=progress.advance)
+        progress.close()
+        if out_dir.exists():
+            _carry_over_hand_written(out_dir, staging, owned | set(paths))
+        _write_manifest(staging, set(paths), inputs)
+        _swap(staging, out_dir)
+    except BaseException:
+        _remove_staging(staging)
+        raise
+    written = tuple(path for path, was_written in zip(paths, changed) if was_written)
+    return WriteReport(
+        written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths)))
+    )
 
 
 def _current_content(target: Path, size: int) -> bytes | None:
-    """The bytes of ``target`` if it has ``size`` bytes, ``b""`` if another size, None if absent."""
+    """The bytes of ``target`` if it is a file of ``size`` bytes, ``b""`` if another size,
+    None if absent."""
     try:
         if target.stat().st_size != size:
             return b""
@@ -140,29 +181,9 @@ def _current_content(target: Path, size: int) -> bytes | None:
         return None
 
 
-def _create_new(target: Path, data: bytes) -> bool:
-    """Write a file that does not exist yet, straight to its name; False if it now exists.
-
-    No temporary file is needed: the manifest already lists the path, so should the run
-    be cut short mid-write, the next run finds the content wrong and replaces it. O_EXCL
-    never follows a symlink or truncates a file that appeared meanwhile.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    try:
-        descriptor = os.open(target, flags, 0o644)
-    except FileExistsError:
-        return False
-    except FileNotFoundError:  # its folder is new too
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            descriptor = os.open(target, flags, 0o644)
-        except FileExistsError:
-            return False
-    _write_and_close(descriptor, data)
-    return True
-
-
-def _write_and_close(descriptor: int, data: bytes) -> None:
+def _create(target: Path, data: bytes) -> None:
+    # O_EXCL: the staging folder is new, so a file already there is a bug, not a page.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         view = memoryview(data)
         while view:
@@ -171,39 +192,112 @@ def _write_and_close(descriptor: int, data: bytes) -> None:
         os.close(descriptor)
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    # A fixed temporary name beside the target: a leftover from a run killed mid-write
-    # is overwritten by the next run instead of piling up under random names.
-    temporary = f"{target.parent}/.{target.name}.writing"
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Put ``source`` at ``target`` as the same file (a hard link) or, where the file
+    system has no hard links, as a copy with the same mtime."""
     try:
-        _write_and_close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), data)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        os.link(source, target, follow_symlinks=False)
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+            raise
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _carry_over_hand_written(out_dir: Path, staging: Path, generated: set[str]) -> None:
+    """Link into ``staging`` every file of ``out_dir`` the generator does not own (now or
+    before), and the empty folders, keeping symbolic links as links."""
+    for folder, subfolders, names in os.walk(out_dir):
+        relative_folder = os.path.relpath(folder, out_dir)
+        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+        target_folder = staging / prefix
+        if not subfolders and not names:
+            target_folder.mkdir(parents=True, exist_ok=True)
+        for name in subfolders + names:
+            source = Path(folder, name)
+            relative = prefix + name
+            if relative in generated or (not prefix and name in _OWN_BOOKKEEPING):
+                continue
+            if source.is_symlink():
+                target_folder.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(source), target_folder / name)
+            elif name in names:
+                target_folder.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(source, target_folder / name)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    retired = retired_folder(out_dir)
+    if out_dir.exists():
+        os.replace(out_dir, retired)
+    os.replace(staging, out_dir)
+    (out_dir / STAGING_MARKER).unlink()
+    if retired.exists():
+        _discard_retired(retired, out_dir)
+
+
+def _remove_staging(staging: Path) -> None:
+    """Remove a staging folder: everything in it was made by the writer."""
+    if not staging.exists():
+        return
+    if not (staging / STAGING_MARKER).exists() and any(staging.iterdir()):
+        raise ArchiveError(
+            f"{staging} is in the way and was not made by digest-archive; move it elsewhere"
+        )
+    shutil.rmtree(staging)
+
+
+def _discard_retired(retired: Path, out_dir: Path) -> None:
+    """Remove the previous version of ``out_dir`` after a swap, file by file: a file
+    goes only if the generator wrote it or ``out_dir`` holds the same file."""
+    owned = read_manifest(retired) | _OWN_BOOKKEEPING
+    kept = []
+    for folder, subfolders, names in os.walk(retired, topdown=False):
+        relative_folder = os.path.relpath(folder, retired)
+        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+        for name in names + [entry for entry in subfolders if Path(folder, entry).is_symlink()]:
+            relative = prefix + name
+            old, new = Path(folder, name), out_dir / relative
+            if relative in owned or _same_file(old, new):
+                old.unlink()
+            else:
+                kept.append(relative)
+        try:
+            Path(folder).rmdir()
+        except OSError:
+            pass  # holds a kept file
+    if kept:
+        raise ArchiveError(
+            f"{retired} holds files that are not in {out_dir} ({', '.join(sorted(kept)[:5])}):"
+            " check them, then move or delete that folder"
+        )
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    if old.is_symlink():
+        return new.is_symlink() and os.readlink(old) == os.readlink(new)
+    try:
+        if os.path.samefile(old, new):
+            return True
+        return (
+            not new.is_symlink()
+            and old.stat().st_size == new.stat().st_size
+            and old.read_bytes() == new.read_bytes()
+        )
+    except OSError:
+        return False
 
 
 def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "") -> None:
-    # Written with inputs="" before pages change, so a run cut short is never taken as up to date.
     document = {"format": _MANIFEST_FORMAT, "inputs": inputs, "files": sorted(paths)}
-    _atomic_write(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
-
-
-def _prune_empty_parents(out_dir: Path, removed_file: Path) -> None:
-    """Remove folders left empty by a removal, up to (not including) ``out_dir``."""
-    folder = removed_file.parent
-    while folder != out_dir and out_dir in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return  # not empty (or not ours to judge): keep it
-        folder = folder.parent
+    _create(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
 
 
 def _check_relative(path: str) -> None:
     pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or path != pure.as_posix():
+    if (
+        pure.is_absolute() or ".." in pure.parts or not pure.parts or path != pure.as_posix()
+        or (len(pure.parts) == 1 and path in _OWN_BOOKKEEPING)
+    ):
         raise ArchiveError(f"refusing to write outside the output folder: {path!r}")
 
 
@@ -213,4 +307,12 @@ def _describe_os_error(error: OSError, out_dir: Path) -> str:
         return f"cannot write to {where}: the folder is read-only or not yours (permission denied)"
     if error.errno == errno.ENOSPC:
         return f"cannot write to {where}: no space left on the device"
+    if error.errno in (errno.EBUSY, errno.EXDEV):
+        return (
+            f"cannot replace {where}: {error.strerror}. The generator builds a new {out_dir.name}"
+            " beside the old one and swaps them, so the folder cannot be a mount point:"
+            " mount the folder above it instead"
+        )
+    if error.errno == errno.EDQUOT:
+        return f"cannot write to {where}: disk quota exceeded"
     return f"cannot write to {where}: {error.strerror or error}"

@@ -20,7 +20,7 @@ from generator.parse import (
 from .helpers import FIXTURES
 
 HEADER = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nbyAK and the research community\n\n"
-LONG_ABSTRACT = "An abstract that runs long enough to be read as an abstract. " * 8
+LONG_ABSTRACT = "An abstract that runs long enough to be read as an abstract. " * 12
 
 
 def digest_text(date_line: str, pairs: list[tuple[str, str]], header: str = HEADER) -> str:
@@ -125,6 +125,17 @@ def test_title_without_abstract_names_the_title_line():
         read_digest(FIXTURES / "bad" / "missing-abstract.txt")
     assert caught.value.line == 11
     assert "Second Paper Lost Its Abstract" in caught.value.message
+
+
+def test_a_500_character_title_is_a_title_next_to_short_or_missing_abstracts():
+    long_title = ("Scaling Laws " * 40)[:499] + "!"
+    text = digest_text("Mar 3, 2025", [("Short Paper", "A short abstract."), (long_title, LONG_ABSTRACT)])
+    digest = parse_digest(text.encode(), "a.txt")
+    assert [e.title for e in digest.entries] == ["Short Paper", long_title]
+    missing = f"{HEADER}Mar 3, 2025\n\nLost Its Abstract\n\n{long_title}\n\n{LONG_ABSTRACT * 2}\n"
+    with pytest.raises(DigestError, match="'Lost Its Abstract' has no abstract") as caught:
+        parse_digest(missing.encode(), "b.txt")
+    assert caught.value.line == len(HEADER.splitlines()) + 3
 
 
 def test_last_title_without_abstract_is_an_error():

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from mkdocs.utils.meta import get_data
 
-from generator.parse import Digest, DigestEntry
+from generator.parse import Digest, DigestEntry, parse_digest
 from generator.pipeline import build_model, load_digests
 from generator.render import (
     az_sections,
@@ -239,3 +239,33 @@ def test_topic_pages_show_description_latest_listings_and_counts_per_month():
 @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
 def test_query_value_equals_quote_plus(text):
     assert query_value(text) == quote_plus(text)
+
+
+# One line of a digest: any printable text, with Markdown and HTML hazards well represented.
+digest_line = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff")
+    | st.sampled_from(list("`*_[]()#<>!|\\{}%&;'\"^~-=:")),
+    min_size=1,
+    max_size=120,
+).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=digest_line, abstract_lines=st.lists(digest_line, min_size=1, max_size=4))
+def test_property_digest_text_renders_back_exactly(title, abstract_lines):
+    """Any title and abstract, written into a digest, parsed and rendered, reads back as
+    typed: in the page heading, the abstract, the page title and the day listing."""
+    abstract = "\n".join(abstract_lines)
+    data = f"Mar 3, 2025\n\n{title}\n\n{abstract}\n".encode()
+    digest = parse_digest(data, "property.txt")
+    assert [(e.title, e.abstract) for e in digest.entries] == [(title, abstract)]
+    files = render_site(build_model([digest], NO_TAGS))
+    (paper_path,) = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    meta, body = split_front_matter(files[paper_path])
+    page = BeautifulSoup(body, "html.parser")
+    assert page.h1.get_text() == title
+    assert page.select_one(".da-abstract").get_text() == abstract
+    assert BeautifulSoup(meta["title"], "html.parser").get_text() == title
+    assert not page.find(["script", "img", "iframe", "style"])
+    _, day_body = split_front_matter(files["days/2025-03-03.md"])
+    assert title in {link.get_text() for link in BeautifulSoup(day_body, "html.parser").find_all("a")}

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 
 import pytest
 
 from generator import write
 from generator.errors import ArchiveError
-from generator.write import MANIFEST_NAME, is_up_to_date, read_manifest, write_site
+from generator.write import (
+    MANIFEST_NAME,
+    STAGING_MARKER,
+    finish_interrupted_write,
+    read_manifest,
+    retired_folder,
+    staging_folder,
+    write_site,
+)
 
 
 def test_first_write_creates_files_and_manifest(tmp_path):
@@ -60,48 +69,137 @@ def test_paths_outside_the_folder_are_refused(tmp_path, path):
         write_site(tmp_path / "out", {path: "x"})
 
 
-def test_new_file_cut_short_is_owned_and_repaired_by_the_next_run(tmp_path, monkeypatch):
-    files = {f"papers/p{n}.md": f"paper {n} " * 100 + "\n" for n in range(10)}
+def snapshot(folder):
+    """Every entry below ``folder``: its content (or link target) and mtime."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            entries[relative] = ("link", os.readlink(path))
+        elif path.is_dir():
+            entries[relative] = ("folder",)
+        else:
+            entries[relative] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return entries
+
+
+def test_a_run_that_fails_half_way_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "site_src"
+    write_site(out, {f"papers/p{n}.md": f"paper {n}\n" for n in range(10)})
+    (out / "about.md").write_text("mine")
+    before = snapshot(out)
     real_write = os.write
     calls = {"count": 0}
 
     def crash_half_way_through_the_fifth_page(descriptor, data):
         calls["count"] += 1
-        if calls["count"] == 6:  # the manifest, four pages, then half of the fifth
+        if calls["count"] == 5:
             real_write(descriptor, bytes(data[: len(data) // 2]))
             raise KeyboardInterrupt
         return real_write(descriptor, data)
 
     monkeypatch.setattr(write.os, "write", crash_half_way_through_the_fifth_page)
     with pytest.raises(KeyboardInterrupt):
-        write_site(tmp_path, files)
+        write_site(out, {f"papers/p{n}.md": f"new paper {n}\n" for n in range(12)})
     monkeypatch.setattr(write.os, "write", real_write)
-    assert sorted(p.name for p in (tmp_path / "papers").iterdir()) == [f"p{n}.md" for n in range(5)]
-    assert (tmp_path / "papers" / "p4.md").read_text() != files["papers/p4.md"]
-    assert read_manifest(tmp_path) >= set(files)  # every file it may have made is owned
-    assert not is_up_to_date(tmp_path, "x")
-    report = write_site(tmp_path, files)  # the next run finishes the job, no clash
-    assert set(report.written) == {f"papers/p{n}.md" for n in range(4, 10)}
-    assert {p: (tmp_path / p).read_text() for p in files} == files
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site_src"]  # nothing left beside it
+    report = write_site(out, {f"papers/p{n}.md": f"new paper {n}\n" for n in range(12)})
+    assert len(report.written) == 12 and (out / "papers" / "p11.md").read_text() == "new paper 11\n"
 
 
-def test_replacing_a_page_cut_short_keeps_the_old_page_whole(tmp_path, monkeypatch):
-    write_site(tmp_path, {"a.md": "old a\n", "b.md": "old b\n"})
-    real_replace = os.replace
+def test_leftovers_of_a_killed_run_are_cleared_by_the_next(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    before = snapshot(out)
+    staging = staging_folder(out)  # as a run killed while writing leaves it
+    (staging / "papers").mkdir(parents=True)
+    (staging / STAGING_MARKER).touch()
+    (staging / "papers" / "half.md").write_text("hal")
+    finish_interrupted_write(out)
+    assert not staging.exists() and snapshot(out) == before
 
-    def crash_on_the_first_page(source, target):
-        if str(target).endswith(".md"):
-            raise KeyboardInterrupt
-        real_replace(source, target)
 
-    monkeypatch.setattr(write.os, "replace", crash_on_the_first_page)
-    with pytest.raises(KeyboardInterrupt):
-        write_site(tmp_path, {"a.md": "new a\n", "b.md": "new b\n"})
-    monkeypatch.setattr(write.os, "replace", real_replace)
-    assert (tmp_path / "a.md").read_text() == "old a\n"
-    assert not list(tmp_path.rglob("*.writing"))  # no temporary file left behind
-    write_site(tmp_path, {"a.md": "new a\n", "b.md": "new b\n"})
-    assert (tmp_path / "a.md").read_text() == "new a\n"
+def test_a_run_killed_between_the_two_renames_keeps_the_previous_folder(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    (out / "about.md").write_text("mine")
+    before = snapshot(out)
+    os.replace(out, retired_folder(out))  # killed after the first rename of the swap
+    staging_folder(out).mkdir()
+    (staging_folder(out) / STAGING_MARKER).touch()
+    finish_interrupted_write(out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site_src"]
+
+
+def test_a_run_killed_after_the_swap_has_its_previous_folder_cleared(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n", "old.md": "old\n"})
+    (out / "about.md").write_text("mine")
+    retired = retired_folder(out)
+    shutil.copytree(out, retired)  # the previous folder, not yet cleared
+    write_site(out, {"a.md": "a\n"})
+    finish_interrupted_write(out)
+    assert not retired.exists()
+    assert (out / "about.md").read_text() == "mine" and not (out / "old.md").exists()
+
+
+def test_a_previous_folder_holding_someone_elses_file_is_not_deleted(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    retired = retired_folder(out)
+    shutil.copytree(out, retired)
+    (retired / "notes.md").write_text("written there by hand")
+    with pytest.raises(ArchiveError, match="notes.md"):
+        finish_interrupted_write(out)
+    assert (retired / "notes.md").read_text() == "written there by hand"
+
+
+def test_a_folder_in_the_way_of_staging_that_is_not_ours_is_kept(tmp_path):
+    out = tmp_path / "site_src"
+    staging_folder(out).mkdir(parents=True)
+    (staging_folder(out) / "thesis.tex").write_text("years of work")
+    with pytest.raises(ArchiveError, match="not made by digest-archive"):
+        write_site(out, {"a.md": "a\n"})
+    assert (staging_folder(out) / "thesis.tex").read_text() == "years of work"
+
+
+def test_hand_written_files_links_and_empty_folders_survive_every_run(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"index.md": "home\n", "papers/a.md": "A\n"})
+    (out / "about.md").write_text("mine")
+    (out / "papers" / "notes.md").write_text("mine too")
+    (out / "drafts").mkdir()
+    (out / "outside").symlink_to(tmp_path / "elsewhere")  # dangling: kept as a link
+    (out / "papers" / "latest.md").symlink_to("a.md")
+    os.utime(out / "about.md", ns=(1_000_000_000, 1_000_000_000))
+    inode = (out / "about.md").stat().st_ino
+    write_site(out, {"index.md": "new home\n", "papers/b.md": "B\n"})
+    assert (out / "about.md").stat().st_ino == inode  # the same file, not a copy
+    assert (out / "about.md").stat().st_mtime_ns == 1_000_000_000
+    assert (out / "papers" / "notes.md").read_text() == "mine too"
+    assert (out / "drafts").is_dir()
+    assert os.readlink(out / "outside") == str(tmp_path / "elsewhere")
+    assert os.readlink(out / "papers" / "latest.md") == "a.md"
+    assert not (out / "papers" / "a.md").exists()
+
+
+def test_without_hard_links_files_are_copied_with_their_mtime(tmp_path, monkeypatch):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    (out / "about.md").write_text("mine")
+    os.utime(out / "a.md", ns=(1_000_000_000, 1_000_000_000))
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(write.os, "link", no_links)
+    report = write_site(out, {"a.md": "a\n", "b.md": "b\n"})
+    assert report.written == ("b.md",)
+    assert (out / "a.md").stat().st_mtime_ns == 1_000_000_000
+    assert (out / "about.md").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site_src"]
 
 
 @pytest.mark.parametrize(
