@@ -10,11 +10,12 @@ from urllib.parse import quote_plus
 import markdown
 import yaml
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from mkdocs.utils.meta import get_data
 
+from generator.errors import DigestError
 from generator.parse import Digest, DigestEntry, parse_digest
 from generator.pipeline import build_model, load_digests
 from generator.render import (
@@ -269,3 +270,51 @@ def test_property_digest_text_renders_back_exactly(title, abstract_lines):
     assert not page.find(["script", "img", "iframe", "style"])
     _, day_body = split_front_matter(files["days/2025-03-03.md"])
     assert title in {link.get_text() for link in BeautifulSoup(day_body, "html.parser").find_all("a")}
+
+
+# Lines a digest-like file is made of: header and date lines, valid and not, and text.
+digest_like_line = st.one_of(
+    st.sampled_from([
+        b"new", b"Subscribe", b"byAK and the research community", b"Mar 28", b"Mar 28, 2025",
+        b"28 March 2025", b"2025-13-01", b"Feb 30", b"Sept 3", b"", b"   ", b"\r",
+        b"\xe2\x80\xa8", b"<script>alert(1)</script>", b"{{ x }}", b"---", b"# h", b"| a | b |",
+    ]),
+    digest_line.map(str.encode),
+    digest_line.map(str.encode),
+)
+# Bytes that may spoil a file: a byte-order mark, invalid UTF-8, NUL, any short run.
+spoiler = st.one_of(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"\x1b[31m"]), st.binary(max_size=8))
+
+
+@st.composite
+def digest_like_bytes(draw):
+    start = draw(st.sampled_from([b"", b"new\n\nSubscribe\n\nMar 28\n\n", b"Mar 28, 2024\n\n"]))
+    separator = draw(st.sampled_from([b"\n", b"\n\n", b"\r\n\r\n"]))
+    lines = draw(st.lists(digest_like_line, max_size=30))
+    if lines and draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), draw(spoiler))
+    return start + separator.join(lines)
+
+
+@settings(max_examples=500, deadline=None)
+@given(digest_like_bytes())
+def test_property_digest_like_bytes_parse_and_render_or_give_a_clear_error(data):
+    """Any such bytes give a DigestError naming a line of the file, or papers whose pages
+    show each title and abstract exactly as in the file."""
+    try:
+        digest = parse_digest(data, "fuzz.txt", default_year=2025)
+    except DigestError as error:
+        assert str(error).startswith(f"fuzz.txt:{error.line}: ")
+        assert 1 <= error.line <= data.count(b"\n") + 2
+        event("digest error")
+        return
+    event("parsed")
+    archive = build_model([digest], NO_TAGS)
+    files = render_site(archive)
+    listed = {(entry.title, entry.abstract) for entry in digest.entries}
+    shown = set()
+    for path in files:
+        if path.startswith("papers/") and "/az/" not in path and path != "papers/index.md":
+            page = BeautifulSoup(split_front_matter(files[path])[1], "html.parser")
+            shown.add((page.h1.get_text(), page.select_one(".da-abstract").get_text()))
+    assert shown <= listed and len(shown) == len(archive.papers)
