@@ -142,7 +142,7 @@ def generate(config: Config, strict: bool, force: bool = False) -> None:
     """
     paths = find_digests(config.digests)
     inputs = input_fingerprint(
-        paths, [config.taxonomy, config.tag_overrides], {"year": config.year, "site_name": config.site_name}
+        paths, [config.taxonomy, config.tag_overrides], {"year": config.year, "site_name": config.site_name, "site_url": config.site_url}
     )
     finish_interrupted_write(config.docs_dir)
     if not force and is_up_to_date(config.docs_dir, inputs):
@@ -150,7 +150,7 @@ def generate(config: Config, strict: bool, force: bool = False) -> None:
         return
     archive, digest_count, skipped_count = load_model(config, strict)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
-    report = write_site(config.docs_dir, plan_site(archive, config.site_name), "" if skipped_count else inputs)
+    report = write_site(config.docs_dir, plan_site(archive, config.site_name, config.site_url), "" if skipped_count else inputs)
     skipped = f", {skipped_count} skipped" if skipped_count else ""
     print(
         f"digest-archive: {digest_count} digests{skipped}: {len(archive.papers)} papers"

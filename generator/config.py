@@ -15,14 +15,18 @@ options override both files.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
 from .errors import ArchiveError
 
 CONFIG_NAME = "archive.yml"
+# Where `digest-archive serve` shows the site: the address used when mkdocs.yml sets none.
+LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 _KEYS = {"digests", "year", "taxonomy", "tag_overrides", "mkdocs"}
 
 
@@ -38,12 +42,29 @@ class Config:
     docs_dir: Path
     site_dir: Path
     site_name: str
+    # The public address of the site root, ending in "/": feeds and share links need it.
+    site_url: str
 
 
 class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without importing what its ``!!python/name`` or ``!ENV`` tags name."""
+    """Reads mkdocs.yml without importing what its ``!!python/name`` tags name; ``!ENV``
+    values are read from the environment as MkDocs reads them."""
 
 
+def _environment_value(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    # !ENV NAME or !ENV [NAME, OTHER_NAME, default]: the first variable set, else the default.
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            return os.environ[name]
+    return default
+
+
+_TolerantLoader.add_constructor("!ENV", _environment_value)
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
@@ -81,7 +102,18 @@ def load_config(path: Path | None = None) -> Config:
         docs_dir=mkdocs_config.parent / str(mkdocs.get("docs_dir", "docs")),
         site_dir=mkdocs_config.parent / str(mkdocs.get("site_dir", "site")),
         site_name=str(mkdocs.get("site_name", "Digest Archive")),
+        site_url=_site_url(mkdocs.get("site_url"), mkdocs_config),
     )
+
+
+def _site_url(value: object, mkdocs_config: Path) -> str:
+    if not value:
+        return LOCAL_SITE_URL
+    url = str(value)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ArchiveError(f"{mkdocs_config}: site_url must be an http(s) address such as https://user.github.io/archive/, not {url!r}")
+    return url if url.endswith("/") else url + "/"
 
 
 def _read_yaml(path: Path, loader: type) -> object:

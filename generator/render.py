@@ -23,8 +23,11 @@ from urllib.parse import quote_plus
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from .charts import sparkline, time_chart
+from .config import LOCAL_SITE_URL
 from .links import find_urls
 from .model import Appearance, Archive, Day, Paper
+from .stats import archive_stats
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
@@ -41,6 +44,12 @@ PAPERS_PER_SECTION = 300
 # A topic page shows its latest listings; older papers are on one page per month.
 TAG_LATEST_PAPERS = 50
 HOME_RECURRING_PAPERS = 10
+# Feeds: the latest days (each entry lists that day's papers), and per topic the papers
+# it gained most recently (by first listing: a paper listed again is not news).
+FEED_DAYS = 30
+FEED_TOPIC_PAPERS = 50
+DAYS_FEED = "feeds/days.xml"
+STATS_URL = "stats/"
 # The whole archive as data. Compressed: the JSON of 50,000 papers is 130 MB, a tenth of
 # what GitHub Pages allows a site, and 33 MB compressed.
 DATA_FILE = "archive.json.gz"
@@ -61,6 +70,10 @@ def paper_url(paper: Paper) -> str:
 
 def tag_url(slug: str) -> str:
     return f"tags/{slug}/"
+
+
+def tag_feed_path(slug: str) -> str:
+    return f"feeds/tags/{slug}.xml"
 
 
 def tag_month_url(slug: str, month: tuple[int, int]) -> str:
@@ -90,6 +103,20 @@ def root_prefix(page_url: str) -> str:
 def format_date(date: dt.date) -> str:
     """``Mar 28, 2025``, the same in every locale."""
     return f"{MONTH_ABBR[date.month - 1]} {date.day}, {date.year}"
+
+
+# Characters XML 1.0 does not allow (the parser already rejects the other controls).
+_NOT_XML = re.compile("[\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters an XML document cannot hold (U+FFFE, U+FFFF)."""
+    return _NOT_XML.sub("", text)
+
+
+def atom_date(date: dt.date) -> str:
+    """An RFC 3339 time stamp for a digest's date: the start of the day, UTC."""
+    return f"{date.isoformat()}T00:00:00Z"
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -239,7 +266,7 @@ def walk_sections(section: Section):
 
 
 class _Renderer:
-    def __init__(self, archive: Archive, site_name: str) -> None:
+    def __init__(self, archive: Archive, site_name: str, site_url: str) -> None:
         self.archive = archive
         tags_by_slug = {tag.slug: tag for tag in archive.tags}
         self.env = Environment(
@@ -254,6 +281,8 @@ class _Renderer:
         )
         self.env.filters.update(
             date=format_date,
+            atom_date=atom_date,
+            xml=xml_text,
             excerpt=excerpt,
             linkify=linkify,
             front_matter=front_matter,
@@ -267,6 +296,10 @@ class _Renderer:
             month_name=lambda month: f"{MONTH_NAMES[month[1] - 1]} {month[0]}",
             archive=archive,
             site_name=site_name,
+            site_url=site_url,
+            days_feed=DAYS_FEED,
+            feed_days=FEED_DAYS,
+            tag_feed_path=tag_feed_path,
             month_names=MONTH_NAMES,
             link_labels={"code": "Code", "huggingface": "Hugging Face", "project": "Project page"},
             day_sizes={day.date: len(day.paper_keys) for day in archive.days},
@@ -281,6 +314,8 @@ class _Renderer:
         self.days()
         self.papers()
         self.tags()
+        self.feeds()
+        self.statistics()
         self.jobs[DATA_FILE] = (None, None)
         return SitePlan(self)
 
@@ -397,6 +432,29 @@ class _Renderer:
                 )
 
 
+    def statistics(self) -> None:
+        stats = archive_stats(self.archive)
+        self.page(
+            "stats.md.j2", STATS_URL, index=True,
+            stats=stats,
+            daily_chart=time_chart(stats.daily_counts),
+            busiest=max(stats.daily_counts, key=lambda point: (point[1], point[0])),
+            trends=[(trend, sparkline(trend.monthly)) for trend in stats.tag_trends],
+        )
+
+    def feeds(self) -> None:
+        days = self.archive.days[-FEED_DAYS:][::-1]
+        self.jobs[DAYS_FEED] = ("feed_days.xml.j2", {"days": days})
+        newest_first = sorted(self.archive.papers.values(), key=lambda p: (-p.first_seen.toordinal(), p.key))
+        gained: dict[str, list[Paper]] = {tag.slug: [] for tag in self.archive.tags}
+        for paper in newest_first:
+            for slug in paper.tags:
+                if len(gained[slug]) < FEED_TOPIC_PAPERS:
+                    gained[slug].append(paper)
+        for tag in self.archive.tags:
+            self.jobs[tag_feed_path(tag.slug)] = ("feed_tag.xml.j2", {"tag": tag, "papers": gained[tag.slug]})
+
+
 def _tag_chips_helper(tags_by_slug: dict):
     """Template helper: the linked tag chips of a paper on the page being rendered.
 
@@ -481,12 +539,19 @@ class SitePlan(Mapping):
         return len(self._paths)
 
 
-def plan_site(archive: Archive, site_name: str = "Digest Archive") -> SitePlan:
-    """Every page of the archive, rendered lazily: see :class:`SitePlan`."""
-    return _Renderer(archive, site_name).plan()
+def plan_site(
+    archive: Archive, site_name: str = "Digest Archive", site_url: str = LOCAL_SITE_URL
+) -> SitePlan:
+    """Every page of the archive, rendered lazily: see :class:`SitePlan`.
+
+    ``site_url`` is the public address of the site root (ending in "/"), for the feeds.
+    """
+    return _Renderer(archive, site_name, site_url).plan()
 
 
-def render_site(archive: Archive, site_name: str = "Digest Archive") -> dict[str, str | bytes]:
+def render_site(
+    archive: Archive, site_name: str = "Digest Archive", site_url: str = LOCAL_SITE_URL
+) -> dict[str, str | bytes]:
     """Render every page of the archive: ``{path inside site_src: content}``, sorted."""
-    plan = plan_site(archive, site_name)
+    plan = plan_site(archive, site_name, site_url)
     return {path: plan[path] for path in plan}

@@ -1,0 +1,88 @@
+"""Stage 3e: archive statistics for the statistics page (pure functions on the model).
+
+The figures are drawn as static SVG (see :mod:`generator.charts`), so the page works
+offline and without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Archive, Paper
+
+TOP_TAGS = 8
+RECURRING_PAPERS = 20
+
+
+@dataclass(frozen=True)
+class TagTrend:
+    """Papers a topic gained per month (by first listing), over the archive's months."""
+
+    slug: str
+    name: str
+    total: int
+    monthly: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    papers: int
+    listings: int
+    days: int
+    repeated_papers: int
+    daily_counts: tuple[tuple[dt.date, int], ...]
+    months: tuple[tuple[int, int], ...]
+    monthly_new_papers: tuple[int, ...]
+    tag_trends: tuple[TagTrend, ...]
+    recurring: tuple[Paper, ...]
+
+
+def archive_months(first: dt.date, last: dt.date) -> tuple[tuple[int, int], ...]:
+    """Every (year, month) from ``first``'s month to ``last``'s, gaps included."""
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)
+
+
+def archive_stats(archive: Archive, top_tags: int = TOP_TAGS, recurring: int = RECURRING_PAPERS) -> ArchiveStats:
+    """The figures of the statistics page."""
+    papers = list(archive.papers.values())
+    days = archive.days
+    months = archive_months(days[0].date, days[-1].date) if days else ()
+    month_index = {month: index for index, month in enumerate(months)}
+
+    new_per_month = [0] * len(months)
+    tag_monthly: dict[str, list[int]] = {tag.slug: [0] * len(months) for tag in archive.tags}
+    for paper in papers:
+        first = paper.first_seen
+        index = month_index[(first.year, first.month)]
+        new_per_month[index] += 1
+        for slug in paper.tags:
+            tag_monthly[slug][index] += 1
+
+    totals = Counter({slug: sum(counts) for slug, counts in tag_monthly.items()})
+    names = {tag.slug: tag.name for tag in archive.tags}
+    # Ties by name, so the same archive always shows the same topics in the same order.
+    top = sorted((slug for slug, total in totals.items() if total), key=lambda s: (-totals[s], names[s]))[:top_tags]
+    trends = tuple(TagTrend(slug, names[slug], totals[slug], tuple(tag_monthly[slug])) for slug in top)
+
+    most_listed = sorted(
+        (paper for paper in papers if len(paper.appearances) > 1),
+        key=lambda p: (-len(p.appearances), -p.last_seen.toordinal(), p.key),
+    )[:recurring]
+    return ArchiveStats(
+        papers=len(papers),
+        listings=sum(len(paper.appearances) for paper in papers),
+        days=len(days),
+        repeated_papers=sum(1 for paper in papers if len(paper.appearances) > 1),
+        daily_counts=tuple((day.date, len(day.paper_keys)) for day in days),
+        months=months,
+        monthly_new_papers=tuple(new_per_month),
+        tag_trends=trends,
+        recurring=tuple(most_listed),
+    )

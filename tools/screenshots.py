@@ -1,0 +1,59 @@
+"""Take the README's screenshots of a built archive in headless Chromium.
+
+    .venv/bin/python tools/screenshots.py --site site --out screenshots
+
+Serves the site on localhost and saves home.png, day.png (the latest day), paper.png
+(the first paper of that day) and tag.png (that paper's first topic), 1280 x 800, in the
+light palette. Needs Debian's Chromium (apt-get install chromium) and Playwright (a test
+dependency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from search_probe import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+
+VIEWPORT = {"width": 1280, "height": 800}
+SHOTS = ("home", "day", "paper", "tag")
+
+
+def take_screenshots(site: Path, out: Path) -> list[Path]:
+    """Save the four screenshots of ``site`` into ``out``; return their paths."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    latest_day = sorted(path.parent.name for path in (site / "days").glob("2*/index.html"))[-1]
+    saved = []
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT, color_scheme="light")
+        addresses = {"home": base, "day": f"{base}days/{latest_day}/"}
+        page.goto(addresses["day"])
+        addresses["paper"] = page.locator(".da-entry-title a").first.evaluate("a => a.href")
+        page.goto(addresses["paper"])
+        tag = page.locator("article .da-tag").first
+        addresses["tag"] = tag.evaluate("a => a.href") if tag.count() else f"{base}tags/"
+        for name in SHOTS:
+            page.goto(addresses[name], wait_until="load")
+            path = out / f"{name}.png"
+            page.screenshot(path=str(path))
+            saved.append(path)
+        browser.close()
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=Path("site"), help="the built site (default: site)")
+    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="where the PNGs go")
+    args = parser.parse_args()
+    for path in take_screenshots(args.site, args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
