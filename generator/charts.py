@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Up to this many days the chart shows one bar per day; beyond, a line.
+# A chart spanning fewer days than this shows one bar per day; a longer one, a line.
 MAX_BARS = 90
 MAX_X_LABELS = 10
 
@@ -55,8 +55,8 @@ class TimeChart:
 class Sparkline:
     width: int
     height: int
-    line: str
-    area: str
+    columns: str
+    baseline: str
     peak: int
 
 
@@ -117,7 +117,7 @@ def time_chart(points: Sequence[tuple[dt.date, int]], width: int = 720, height: 
     y_ticks = tuple(Tick(_r(y_of(value)), str(value)) for value in range(0, ceiling + 1, step))
     bars: tuple[Bar, ...] = ()
     line = area = ""
-    if len(points) <= MAX_BARS:
+    if span < MAX_BARS:
         slot = plot_width / (span + 1)
         bar_width = max(1.0, slot * 0.8)
 
@@ -141,18 +141,21 @@ def time_chart(points: Sequence[tuple[dt.date, int]], width: int = 720, height: 
 
 
 def sparkline(values: Sequence[int], width: int = 240, height: int = 36) -> Sparkline:
-    """Geometry of a small line of ``values`` (one per month), scaled to its own peak."""
+    """Geometry of a small column chart of ``values`` (one per month), scaled to its peak.
+
+    ``columns`` is one path of all the columns (a month with nothing draws nothing);
+    ``baseline`` the line under them.
+    """
     peak = max(values, default=0)
     if not values:
         return Sparkline(width, height, "", "", 0)
-    scale = (height - 2) / peak if peak else 0
-    step = (width - 2) / (len(values) - 1) if len(values) > 1 else 0
-    coordinates = [
-        f"{_r(1 + index * step if len(values) > 1 else width / 2)},{_r(height - 1 - value * scale)}"
-        for index, value in enumerate(values)
-    ]
-    line = "M" + " L".join(coordinates)
-    if len(values) == 1:
-        line += f" L{_r(width / 2 + 0.1)},{_r(height - 1 - values[0] * scale)}"
-    area = f"{line} L{coordinates[-1].split(',')[0]},{height - 1} L{coordinates[0].split(',')[0]},{height - 1} Z"
-    return Sparkline(width, height, line, area, peak)
+    slot = width / len(values)
+    column = max(1.0, slot * 0.8)
+    columns = []
+    for index, value in enumerate(values):
+        if value:
+            top = height - 1 - value / peak * (height - 2)
+            x = index * slot + (slot - column) / 2
+            columns.append(f"M{_r(x)},{_r(height - 1)} V{_r(top)} h{_r(column)} V{_r(height - 1)} Z")
+    baseline = f"M0,{_r(height - 0.5)} H{width}"
+    return Sparkline(width, height, " ".join(columns), baseline, peak)

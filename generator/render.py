@@ -443,7 +443,14 @@ class _Renderer:
         )
 
     def feeds(self) -> None:
-        days = self.archive.days[-FEED_DAYS:][::-1]
+        days = []
+        for day in self.archive.days[-FEED_DAYS:][::-1]:
+            # Each paper as that day's digest titled it, as on the day's page.
+            listed = [
+                (paper, next(a for a in paper.appearances if a.date == day.date))
+                for paper in self.archive.papers_on(day)
+            ]
+            days.append((day, listed))
         self.jobs[DAYS_FEED] = ("feed_days.xml.j2", {"days": days})
         newest_first = sorted(self.archive.papers.values(), key=lambda p: (-p.first_seen.toordinal(), p.key))
         gained: dict[str, list[Paper]] = {tag.slug: [] for tag in self.archive.tags}

@@ -49,7 +49,11 @@ def test_unchanged_inputs_skip_the_run_and_any_change_redoes_it(tmp_path):
     assert "up to date" in generate()
     digest = tmp_path / "in" / "iso-dated.txt"
     digest.write_text(digest.read_text().replace("four bits", "three bits"))
-    assert ": 3 written," in generate()  # its paper page, its day page and archive.json.gz
+    # Its paper page, its day page, archive.json.gz and the feeds of its two topics.
+    assert ": 5 written," in generate()
+    feeds = sorted((tmp_path / "site_src" / "feeds" / "tags").glob("*.xml"), key=lambda p: p.stat().st_mtime)
+    assert all("three bits" in feed.read_text() for feed in feeds[-2:])
+    assert "three bits" not in feeds[0].read_text()
     (tmp_path / "taxonomy.yml").write_text((tmp_path / "taxonomy.yml").read_text().replace("Speech and audio", "Speech"))
     assert "up to date" not in generate()
     (tmp_path / "site_src" / "days" / "2025-01-05.md").unlink()  # a page lost by hand is restored

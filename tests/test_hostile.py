@@ -120,3 +120,21 @@ def test_paper_urls_are_portable_file_names(hostile_site):
         name = path.name
         assert not WINDOWS_FORBIDDEN & set(name) and not WINDOWS_DEVICE_NAMES.fullmatch(name), path
         assert len(name.encode("utf-8")) <= 255
+
+
+def test_feeds_of_hostile_text_are_valid_and_carry_the_literal_titles(hostile_site):
+    import feedparser
+
+    entries = expected_entries()
+    titles = set()
+    for feed_file in sorted((hostile_site / "feeds").rglob("*.xml")):
+        feed = feedparser.parse(feed_file.read_bytes())
+        assert not feed.bozo, (feed_file, feed.bozo_exception)
+        titles |= {entry.title for entry in feed.entries if "tags" in feed_file.parts}
+        for entry in feed.entries:
+            if "tags" in feed_file.parts:
+                assert entry.summary == entries[entry.title]
+    days = feedparser.parse((hostile_site / "feeds" / "days.xml").read_bytes())
+    listed = {a.get_text() for entry in days.entries for a in BeautifulSoup(entry.content[0].value, "html.parser").find_all("a")}
+    assert listed == set(entries)
+    assert titles <= set(entries)

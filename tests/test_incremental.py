@@ -31,7 +31,10 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
 
     newest = archive.days[-1]
     listed = archive.papers_on(newest)
-    allowed = {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz"}
+    allowed = {
+        "index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz",
+        "stats/index.md", "feeds/days.xml",
+    }
     allowed.add(f"days/{newest.date.isoformat()}.md")
     allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
     for paper in listed:
@@ -39,6 +42,7 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
         allowed |= {f"days/{date.isoformat()}.md" for date in paper.dates}
         for tag in paper.tags:
             allowed.add(f"tags/{tag}/index.md")
+            allowed.add(f"feeds/tags/{tag}.xml")
             allowed.add(tag_month_url(tag, (newest.date.year, newest.date.month)).rstrip("/") + ".md")
     # A-Z sections on the way to a listed paper (and any they split into).
     on_path = {

@@ -19,7 +19,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_the_tool_takes_four_distinct_full_size_screenshots(fixture_site, tmp_path, browser):  # noqa: F811
-    saved = take_screenshots(fixture_site, tmp_path)
+    saved = take_screenshots(fixture_site, tmp_path, browser)
     images = [path.read_bytes() for path in saved]
     assert [path.name for path in saved] == [f"{name}.png" for name in SHOTS]
     for data in images:

@@ -41,3 +41,23 @@ def test_top_topics_and_recurring_papers_are_limited_and_ordered():
     assert len(stats.tag_trends) == 2 and len(stats.recurring) == 1
     most = max(len(p.appearances) for p in archive.papers.values())
     assert len(stats.recurring[0].appearances) == most
+
+
+def test_statistics_page_is_in_the_nav_and_draws_every_day(fixture_site):
+    from .test_build import soup
+
+    page = soup(fixture_site / "stats" / "index.html")
+    assert "Statistics" in [a.get_text(strip=True) for a in page.select(".md-tabs a")]
+    day_pages = sorted((fixture_site / "days").glob("2*/index.html"))
+    bars = page.select(".da-chart-bars rect")
+    assert len(bars) == len(day_pages)
+    for bar, day_page in zip(bars, day_pages):
+        entries = len(soup(day_page).select(".da-entry"))
+        assert bar.title.get_text().endswith(f": {entries}")
+    rows = page.select(".da-trends tbody tr")
+    assert 1 <= len(rows) <= 8 and all(row.select_one("svg path.da-chart-columns") for row in rows)
+    recurring = page.select(".da-stats ol.da-list li")
+    for item in recurring:
+        paper = soup(fixture_site / "stats" / item.a["href"] / "index.html")
+        listed = len(paper.select(".da-appearances li"))
+        assert f"listed on {listed} days" in item.get_text()

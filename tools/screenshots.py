@@ -21,15 +21,24 @@ VIEWPORT = {"width": 1280, "height": 800}
 SHOTS = ("home", "day", "paper", "tag")
 
 
-def take_screenshots(site: Path, out: Path) -> list[Path]:
-    """Save the four screenshots of ``site`` into ``out``; return their paths."""
-    from playwright.sync_api import sync_playwright
+def take_screenshots(site: Path, out: Path, browser=None) -> list[Path]:
+    """Save the four screenshots of ``site`` into ``out``; return their paths.
 
+    ``browser`` is a Playwright browser to use; by default Chromium is started for this.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return take_screenshots(site, out, chromium)
+            finally:
+                chromium.close()
     out.mkdir(parents=True, exist_ok=True)
     latest_day = sorted(path.parent.name for path in (site / "days").glob("2*/index.html"))[-1]
     saved = []
-    with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serve(site) as base:
         page = browser.new_page(viewport=VIEWPORT, color_scheme="light")
         addresses = {"home": base, "day": f"{base}days/{latest_day}/"}
         page.goto(addresses["day"])
@@ -42,7 +51,7 @@ def take_screenshots(site: Path, out: Path) -> list[Path]:
             path = out / f"{name}.png"
             page.screenshot(path=str(path))
             saved.append(path)
-        browser.close()
+        page.close()
     return saved
 
 
