@@ -11,7 +11,11 @@ overrides leave them out of the pages and call this script instead:
 * in the header, ``archiveChrome.header()`` inserts the palette toggle and search box
   (``partials/archive-scripted-header.html``) and then runs their scripts;
 * before Material's bundle, ``archiveChrome.config()`` inserts the configuration
-  (``partials/archive-config.html``).
+  (``partials/archive-config.html``);
+* in the navigation drawer of a page that is not in the nav (every paper, day and topic
+  page), ``archiveChrome.drawer()`` inserts Material's navigation (``partials/nav.html``
+  with no item active, 1.1 KB): on a narrow screen the drawer only opens with
+  JavaScript, and on a wide one the tabs show the same links.
 
 The pieces are rendered from the theme with the site root as a marker, which the script
 replaces with the real root, found from its own URL. Every insertion happens while the
@@ -47,12 +51,13 @@ var archiveChrome = (function () {
   }
   return {
     header: function () { insert(@HEADER@); @HEADER_SCRIPTS@ },
+    drawer: function () { insert(@DRAWER@); },
     config: function () { insert(@CONFIG@); }
   };
 })();
 @START_SCRIPT@
 """
-_SLOT = re.compile(r"@(MARK|HEADER|HEADER_SCRIPTS|CONFIG|START_SCRIPT)@")
+_SLOT = re.compile(r"@(MARK|HEADER|HEADER_SCRIPTS|DRAWER|CONFIG|START_SCRIPT)@")
 
 
 def chrome_script(env: jinja2.Environment, config, nav, files, tidy: Callable[[str], str]) -> str:
@@ -65,6 +70,8 @@ def chrome_script(env: jinja2.Environment, config, nav, files, tidy: Callable[[s
     wrapper = env.from_string(_WRAPPER)
     header = wrapper.render({**context, "name": "partials/archive-scripted-header.html"})
     configuration = wrapper.render({**context, "name": "partials/archive-config.html"})
+    # After the build no nav item is active: the navigation as a page outside the nav has it.
+    drawer = wrapper.render({**context, "name": "partials/nav.html"})
     # Material's own start-up script: the theme overrides its file to load this one.
     material_env = env.overlay(loader=jinja2.FileSystemLoader(_MATERIAL_TEMPLATES))
     start = material_env.get_template("partials/javascripts/base.html").render(context)
@@ -76,6 +83,7 @@ def chrome_script(env: jinja2.Environment, config, nav, files, tidy: Callable[[s
         "MARK": json.dumps(ROOT_MARK),
         "HEADER": json.dumps(tidy(_INLINE_SCRIPT.sub("", header)).strip()),
         "HEADER_SCRIPTS": ";".join(script.strip() for script in _INLINE_SCRIPT.findall(header)),
+        "DRAWER": json.dumps(tidy(drawer).strip()),
         "CONFIG": json.dumps(tidy(configuration).strip()),
         "START_SCRIPT": start_code,
     }

@@ -12,6 +12,8 @@ stamped, lean HTML.
   a page to render. Generated pages of one shape get it rendered once, checked against
   Material's own output for two pages, then joined around each page's values: see
   generator/mkdocs_stamp.py.
+* Sitemap: one line a page, in files of at most 50,000 addresses (see
+  generator/mkdocs_sitemap.py), instead of MkDocs' single indented file.
 * Lean HTML: the indentation of Material's templates is dropped, about 3 KB of a 17 KB
   paper page, and on generated pages the line breaks between tags too; so is Material's
   generator meta tag (every byte counts against GitHub Pages' 1 GB limit at 50,000
@@ -33,6 +35,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.toc import get_toc
 
 from .mkdocs_chrome import CHROME_SCRIPT, chrome_script
+from .mkdocs_sitemap import SITEMAP, write_sitemaps
 from .mkdocs_stamp import FrameCache
 from .progress import Progress
 from .render import HTML_BODY_KEY
@@ -61,8 +64,15 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.env = None
         self.nav = None
         self.files = None
+        self.page_urls: list[str] = []
+
+    def on_config(self, config, /):
+        # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
+        config.theme.static_templates.discard(SITEMAP)
+        return config
 
     def on_files(self, files, /, *, config):
+        self.page_urls = []
         self.progress = Progress("mkdocs build", len(files.documentation_pages()))
         self.files = files
         return files
@@ -102,6 +112,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
     def on_post_page(self, output, /, *, page, config):
         if self.progress is not None:
             self.progress.advance()
+        if page.canonical_url:
+            self.page_urls.append(page.canonical_url)
         if id(page) in self.stamped_pages:
             self.stamped_pages.discard(id(page))
             return self.frames.stamp(page)
@@ -111,6 +123,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return finished
 
     def on_post_build(self, *, config):
+        if config.site_url:
+            write_sitemaps(Path(config.site_dir), config.site_url, self.page_urls)
         if self.env is not None:
             script = chrome_script(self.env, config, self.nav, self.files, lambda html: collapse_whitespace(html, True))
             target = Path(config.site_dir) / CHROME_SCRIPT

@@ -175,3 +175,18 @@ def test_feeds_are_discoverable_and_read_by_a_feed_reader(hosted):
         for entry in feed.entries:
             assert fetch(entry.link)[0] == 200
             assert slug in [tag.term for tag in entry.tags]
+
+
+def test_the_sitemap_lists_every_page_at_its_public_address(hosted):
+    import xml.etree.ElementTree as ET
+
+    site, base = hosted
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = [loc.text for loc in ET.parse(site / "sitemap.xml").getroot().iterfind(".//s:loc", namespace)]
+    pages = [
+        path for path in site.rglob("index.html")
+        if "http-equiv" not in path.read_text(encoding="utf-8")[:600]  # not a redirect
+    ]
+    expected = {base + ("" if p.parent == site else p.parent.relative_to(site).as_posix() + "/") for p in pages}
+    assert sorted(listed) == listed and set(listed) == expected
+    assert not (site / "sitemap.xml.gz").exists()

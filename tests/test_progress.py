@@ -36,8 +36,8 @@ def test_mkdocs_plugin_counts_rendered_pages(capsys):
     plugin = ArchivePlugin()
     plugin.on_files(Files(), config={})
     for _ in range(3000):
-        assert plugin.on_post_page("<html>\n  <body>", page=SimpleNamespace(meta={}), config={}) == "<html>\n<body>"
-    plugin.on_post_build(config={})
+        assert plugin.on_post_page("<html>\n  <body>", page=SimpleNamespace(meta={}, canonical_url=None), config={}) == "<html>\n<body>"
+    plugin.on_post_build(config=SimpleNamespace(site_url=None))
     err = capsys.readouterr().err
     assert "mkdocs build: 300/3,000 pages (10%)" in err and "mkdocs build: 3,000 pages in" in err
 
@@ -80,8 +80,8 @@ def test_generated_pages_skip_markdown_and_hand_written_pages_do_not():
 def test_line_breaks_between_tags_go_on_generated_pages_only():
     plugin = ArchivePlugin()
     html = "<ul>\n  <li><code>a</code>\n<code>b</code></li>\n</ul>"
-    generated = plugin.on_post_page(html, page=SimpleNamespace(meta={HTML_BODY_KEY: True}), config={})
+    generated = plugin.on_post_page(html, page=SimpleNamespace(meta={HTML_BODY_KEY: True}, canonical_url=None), config={})
     assert generated == "<ul><li><code>a</code><code>b</code></li></ul>"
     # In hand-written Markdown a line break between two code spans is the space between them.
-    written = plugin.on_post_page(html, page=SimpleNamespace(meta={}), config={})
+    written = plugin.on_post_page(html, page=SimpleNamespace(meta={}, canonical_url=None), config={})
     assert written == "<ul>\n<li><code>a</code>\n<code>b</code></li>\n</ul>"

@@ -191,6 +191,20 @@ def test_search_box_and_palette_work_on_a_paper_page_and_the_choice_is_kept(page
     assert results[0]["path"] == "/" + paper
 
 
+def test_the_navigation_drawer_opens_on_a_narrow_screen_from_a_paper_page(page, fixture_base, fixture_site):
+    # A paper page's drawer navigation is inserted by archive-chrome.js, not in the page.
+    paper = "papers/robust-reward-models-resist-reward-hacking-466df85c/"
+    assert "md-nav__list" not in (fixture_site / paper / "index.html").read_text()
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(fixture_base + paper)
+    assert not page.evaluate("document.getElementById('__drawer').checked")
+    page.click("label.md-header__button[for=__drawer]")
+    assert page.evaluate("document.getElementById('__drawer').checked")
+    page.locator(".md-sidebar--primary .md-nav__link", has_text="Topics").click()
+    page.wait_for_url(fixture_base + "tags/")
+    assert page.locator("article h1").inner_text() == "Topics"
+
+
 @pytest.fixture(scope="module")
 def split_base(tmp_path_factory):
     """The fixture archive indexed in several Pagefind parts, as a large archive is."""
