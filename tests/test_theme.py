@@ -101,3 +101,9 @@ def test_copyright_is_materials_with_the_credit_on_the_home_page_only():
         "{% if not config.extra.generator == false %}",
         "{% if not config.extra.generator == false and page.is_homepage %}",
     )
+
+
+def test_back_to_top_button_is_materials_but_not_on_paper_pages():
+    ours = without_leading_comment((OVERRIDES / "partials" / "top.html").read_text())
+    theirs = without_leading_comment((MATERIAL / "partials" / "top.html").read_text())
+    assert ours == "{% if not (page and page.meta and page.meta.share) %}\n" + theirs + "{% endif %}\n"
