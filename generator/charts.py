@@ -12,6 +12,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .stats import archive_months
+
+# Fixed, not the locale's: the same site whatever machine builds it.
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # A chart spanning fewer days than this shows one bar per day; a longer one, a line.
 MAX_BARS = 90
@@ -83,13 +86,11 @@ def _date_ticks(first: dt.date, last: dt.date, dates: Sequence[dt.date]) -> list
         candidates = [(date, f"{MONTH_ABBR[date.month - 1]} {date.day}") for date in dates]
     elif span <= 2 * 366:
         candidates = []
-        year, month = first.year, first.month
-        while (year, month) <= (last.year, last.month):
+        for year, month in archive_months(first, last):
             start = dt.date(year, month, 1)
             if first <= start:
                 label = f"{MONTH_ABBR[month - 1]} {year}" if month == 1 or not candidates else MONTH_ABBR[month - 1]
                 candidates.append((start, label))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     else:
         candidates = [(dt.date(year, 1, 1), str(year)) for year in range(first.year + 1, last.year + 1)]
     every = max(1, math.ceil(len(candidates) / MAX_X_LABELS))

@@ -2,9 +2,10 @@
 
 Material's ``main.html`` takes 4 to 5 ms a page, most of a 50,000-page build, yet on a
 generated page only a few values change from page to page: the title, the description,
-the feed, the content, and the links relative to the page's folder. :class:`FrameCache` renders the
-frame once with marker strings in place of those values, cuts it at the markers, and
-builds the next pages of the same shape by joining the pieces with each page's values.
+the feed, the content, and the links relative to the page's folder. :class:`FrameCache`
+renders the frame once with marker strings in place of those values, cuts it at the
+markers, and builds the next pages of the same shape by joining the pieces with each
+page's values.
 
 It trusts a frame only after checking it: the first two pages of each shape are rendered
 by Material as usual and must equal their stamped versions byte for byte. A theme change,

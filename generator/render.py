@@ -23,13 +23,12 @@ from urllib.parse import quote_plus
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .charts import sparkline, time_chart
+from .charts import MONTH_ABBR, sparkline, time_chart
 from .config import LOCAL_SITE_URL
 from .links import find_urls
 from .model import Appearance, Archive, Day, Paper
-from .stats import archive_stats
+from .stats import archive_stats, most_recurring
 
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -327,10 +326,7 @@ class _Renderer:
 
     def home(self) -> None:
         papers = list(self.archive.papers.values())
-        recurring = sorted(
-            (p for p in papers if len(p.appearances) > 1),
-            key=lambda p: (-len(p.appearances), -p.last_seen.toordinal(), p.key),
-        )[:HOME_RECURRING_PAPERS]
+        recurring = most_recurring(papers, HOME_RECURRING_PAPERS)
         latest = self.archive.days[-1] if self.archive.days else None
         self.page(
             "home.md.j2",
@@ -430,7 +426,6 @@ class _Renderer:
                     newer=newer and (newer, tag_month_url(tag.slug, newer)),
                     older=older and (older, tag_month_url(tag.slug, older)),
                 )
-
 
     def statistics(self) -> None:
         stats = archive_stats(self.archive)

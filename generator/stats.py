@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .model import Archive, Paper
@@ -49,6 +50,14 @@ def archive_months(first: dt.date, last: dt.date) -> tuple[tuple[int, int], ...]
     return tuple(months)
 
 
+def most_recurring(papers: Iterable[Paper], limit: int) -> list[Paper]:
+    """The ``limit`` papers listed on the most days (more than one), latest first on a tie."""
+    return sorted(
+        (paper for paper in papers if len(paper.appearances) > 1),
+        key=lambda p: (-len(p.appearances), -p.last_seen.toordinal(), p.key),
+    )[:limit]
+
+
 def archive_stats(archive: Archive, top_tags: int = TOP_TAGS, recurring: int = RECURRING_PAPERS) -> ArchiveStats:
     """The figures of the statistics page."""
     papers = list(archive.papers.values())
@@ -71,10 +80,6 @@ def archive_stats(archive: Archive, top_tags: int = TOP_TAGS, recurring: int = R
     top = sorted((slug for slug, total in totals.items() if total), key=lambda s: (-totals[s], names[s]))[:top_tags]
     trends = tuple(TagTrend(slug, names[slug], totals[slug], tuple(tag_monthly[slug])) for slug in top)
 
-    most_listed = sorted(
-        (paper for paper in papers if len(paper.appearances) > 1),
-        key=lambda p: (-len(p.appearances), -p.last_seen.toordinal(), p.key),
-    )[:recurring]
     return ArchiveStats(
         papers=len(papers),
         listings=sum(len(paper.appearances) for paper in papers),
@@ -84,5 +89,5 @@ def archive_stats(archive: Archive, top_tags: int = TOP_TAGS, recurring: int = R
         months=months,
         monthly_new_papers=tuple(new_per_month),
         tag_trends=trends,
-        recurring=tuple(most_listed),
+        recurring=tuple(most_recurring(papers, recurring)),
     )
