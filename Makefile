@@ -28,4 +28,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) site site_src .site.building .site.previous
+	rm -rf $(VENV) site site_src .site.writing .site.previous .site_src.writing .site_src.previous

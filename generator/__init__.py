@@ -1,8 +1,11 @@
 """Digest Archive: turn daily paper digests into a browsable, searchable MkDocs archive.
 
-Stages, each in its own module, data flowing one way:
-parse (text -> records) -> model (frozen dataclasses) -> dedupe / links / slugs / tags
-(pure functions on the model) -> render (Jinja2 -> Markdown strings) -> write (filesystem).
+The pipeline, one folder a stage, data flowing one way:
+``sources`` (digest readers: files -> records) -> ``model`` (frozen dataclasses) ->
+``analysis`` (identity, duplicates, related papers, tags: pure functions) -> ``site``
+(the URL table, page planning, templates, the only writer of site_src) -> ``mkdocs``
+(the plugins and theme seam that build the site). ``pipeline`` chains the stages with the
+policy of a run; ``cli`` parses arguments and prints.
 """
 
 __version__ = "0.1.0"

@@ -1,97 +1,185 @@
-"""``digest-archive``: generate the Markdown, build the site, preview it.
+"""``digest-archive``: the command line. It parses arguments and prints; what a run does
+and what counts as an error is decided in :mod:`generator.pipeline`.
 
-Thin glue over the stages; every user-facing failure is an :class:`ArchiveError` printed
-as one line, never a traceback.
+A bad argument gets one line naming it and exit status 2; a problem the user can fix
+(an :class:`ArchiveError`) one line and status 1; another run holding the project with
+``--no-wait``, status 75 (try again later). Never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import Config, load_config
 from .errors import ArchiveError
-from .parse import find_digests
-from .model import Archive
-from .pipeline import build_model, input_fingerprint, override_targets, parse_digests
-from .render import plan_site
-from .report import duplicates_report, tag_report
-from .sitebuild import build_site
-from .tags import load_overrides, load_taxonomy
-from .write import finish_interrupted_write, is_up_to_date, write_site
+from .lock import LockBusy
+from .pipeline import GenerateResult, RunOptions, build, generate, load_archive
+from .reports import duplicates_report, tag_report
+from .sources.dates import EARLIEST_YEAR, LATEST_YEAR, valid_year
+
+PROG = "digest-archive"
+EXIT_USAGE = 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the project; try again later
+
+
+class _Printer:
+    """The :class:`~generator.pipeline.Reporter` of the command line: stderr."""
+
+    def info(self, text: str) -> None:
+        print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+
+    def warning(self, text: str) -> None:
+        print(f"{PROG}: warning: {text}", file=sys.stderr, flush=True)
+
+    def error(self, text: str) -> None:
+        print(f"{PROG}: error: {text}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``digest-archive`` console script; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        args = parser.parse_args(argv)
+    except _UsageError as error:
+        print(f"{PROG}: error: {error} (see {PROG} --help)", file=sys.stderr)
+        return EXIT_USAGE
+    printer = _Printer()
+    try:
+        return int(args.run(args, printer))
+    except LockBusy as error:
+        printer.error(str(error))
+        return EXIT_BUSY
     except ArchiveError as error:
-        print(f"digest-archive: error: {error}", file=sys.stderr)
+        printer.error(str(error))
         return 1
     except KeyboardInterrupt:
-        print("digest-archive: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
 
 
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (see :func:`main`), not usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix(PROG).strip()
+        raise _UsageError(f"{command}: {message}" if command else message)
+
+
+# --- Argument types: each checks one value and says what is wrong with it. ----------
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not valid_year(int(text)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year from {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
+    return int(text)
+
+
+def _folder(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
+
+
+def _file(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
+    return path
+
+
+def _output_folder(text: str) -> Path:
+    path = Path(text)
+    if not text or "\0" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder name")
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    return path
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="digest-archive",
-        description="Turn daily paper digests into a browsable, searchable MkDocs archive.",
-    )
+    parser = _Parser(prog=PROG, description="Turn daily paper digests into a browsable, searchable MkDocs archive.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     def add_common(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--digests", type=Path, metavar="DIR", help="folder of digest files (default: from archive.yml, else digests/)")
-        command.add_argument("--year", type=int, metavar="YYYY", help="year of digests whose date line and file name give none")
-        command.add_argument("--config", type=Path, metavar="FILE", help="archive settings (default: archive.yml if present)")
         command.add_argument(
-            "--strict", action="store_true",
-            help="fail on a bad digest instead of skipping it with a warning",
+            "--digests", type=_folder, metavar="DIR", help="folder of digest files (default: from archive.yml, else digests/)"
         )
         command.add_argument(
-            "--force", action="store_true",
-            help="render every page even if no digest, setting or template changed",
+            "--year", type=_year, metavar="YYYY", help="year of digests whose date line and file name give none"
+        )
+        command.add_argument("--config", type=_file, metavar="FILE", help="archive settings (default: archive.yml if present)")
+        command.add_argument(
+            "--strict", action="store_true", help="fail on a bad digest instead of skipping it with a warning"
         )
 
-    generate = commands.add_parser("generate", help="write the archive's Markdown pages")
-    add_common(generate)
-    generate.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: docs_dir of mkdocs.yml, site_src)")
-    generate.set_defaults(run=_generate_command)
+    def add_writing(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--force", action="store_true", help="render every page even if no digest, setting or template changed"
+        )
+        command.add_argument(
+            "--no-wait", action="store_true",
+            help="if another run is writing in this project, stop at once (exit status 75) instead of waiting",
+        )
 
-    build = commands.add_parser("build", help="generate, then run mkdocs build --strict")
-    add_common(build)
-    build.add_argument("--site-dir", type=Path, metavar="DIR", help="where the site goes (default: site_dir of mkdocs.yml, site)")
-    build.set_defaults(run=_build_command)
+    generate_command = commands.add_parser("generate", help="write the archive's pages into site_src")
+    add_common(generate_command)
+    add_writing(generate_command)
+    generate_command.add_argument(
+        "--out", type=_output_folder, metavar="DIR", help="output folder (default: docs_dir of mkdocs.yml, site_src)"
+    )
+    generate_command.set_defaults(run=_generate_command)
 
-    serve = commands.add_parser("serve", help="build, then serve the site on localhost")
-    add_common(serve)
-    serve.add_argument("--site-dir", type=Path, metavar="DIR", help="where the site goes (default: site_dir of mkdocs.yml)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--no-build", action="store_true", help="serve the site already built")
-    serve.set_defaults(run=_serve_command)
+    build_command = commands.add_parser("build", help="generate, then run mkdocs build --strict")
+    add_common(build_command)
+    add_writing(build_command)
+    build_command.add_argument(
+        "--site-dir", type=_output_folder, metavar="DIR", help="where the site goes (default: site_dir of mkdocs.yml, site)"
+    )
+    build_command.set_defaults(run=_build_command)
 
-    tags = commands.add_parser("tags", help="report on topic tags: coverage, tag sizes, untagged papers")
-    add_common(tags)
-    tags.add_argument("--report", action="store_true", help="print the report (the default and only action)")
-    tags.set_defaults(run=_tags_command)
+    serve_command = commands.add_parser("serve", help="build, then serve the site on localhost")
+    add_common(serve_command)
+    add_writing(serve_command)
+    serve_command.add_argument(
+        "--site-dir", type=_output_folder, metavar="DIR", help="where the site goes (default: site_dir of mkdocs.yml)"
+    )
+    serve_command.add_argument("--port", type=_port, default=8000, help="port to listen on, 1 to 65535 (default: 8000)")
+    serve_command.add_argument("--no-build", action="store_true", help="serve the site already built")
+    serve_command.set_defaults(run=_serve_command)
 
-    duplicates = commands.add_parser("duplicates", help="list near-duplicate papers merged, with their scores")
-    add_common(duplicates)
-    duplicates.set_defaults(run=_duplicates_command)
+    tags_command = commands.add_parser("tags", help="report on topic tags: coverage, tag sizes, untagged papers")
+    add_common(tags_command)
+    tags_command.add_argument("--report", action="store_true", help="print the report (the default and only action)")
+    tags_command.set_defaults(run=_tags_command)
+
+    duplicates_command = commands.add_parser(
+        "duplicates", help="list near-duplicates merged and titles shared by different papers"
+    )
+    add_common(duplicates_command)
+    duplicates_command.set_defaults(run=_duplicates_command)
     return parser
 
 
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(args.config)
-    changes = {}
+    changes: dict[str, object] = {}
     if args.digests is not None:
         changes["digests"] = args.digests
     if args.year is not None:
@@ -103,103 +191,60 @@ def _config(args: argparse.Namespace) -> Config:
     return replace(config, **changes)
 
 
-def load_model(config: Config, strict: bool) -> tuple[Archive, int, int]:
-    """The model, the number of digests read and the number skipped as bad.
-
-    Parses the digests and builds the model, reporting bad digests and stray overrides.
-
-    With ``strict``, a bad digest is an error; otherwise it is skipped with a warning.
-    """
-    paths = find_digests(config.digests)
-    taxonomy = load_taxonomy(config.taxonomy)
-    overrides = load_overrides(config.tag_overrides, taxonomy)
-    loaded = parse_digests(paths, config.year)
-    for problem in loaded.problems:
-        if strict:
-            print(f"digest-archive: error: {problem}", file=sys.stderr)
-        else:
-            print(f"digest-archive: warning: {problem} (digest skipped)", file=sys.stderr)
-    if strict and loaded.problems:
-        raise ArchiveError(f"{len(loaded.problems)} bad digest(s); nothing was written (--strict)")
-    if not loaded.digests:
-        raise ArchiveError(f"no usable digests (*.txt) in {config.digests}")
-    archive = build_model(loaded.digests, taxonomy, overrides)
-    for override, key in override_targets(archive, overrides).items():
-        if key is None:
-            print(
-                f"digest-archive: warning: {config.tag_overrides}:{override.line}: no paper {override.paper!r}"
-                " (give its URL slug or its title); override not applied",
-                file=sys.stderr,
-            )
-    return archive, len(loaded.digests), len(loaded.problems)
+def _options(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(strict=args.strict, force=args.force, wait=not args.no_wait)
 
 
-def generate(config: Config, strict: bool, force: bool = False) -> None:
-    """Parse the digests, build the model and write the pages into ``config.docs_dir``.
-
-    Stops early when the inputs are those of the last run and its pages are all there,
-    unless ``force``.
-    """
-    paths = find_digests(config.digests)
-    inputs = input_fingerprint(
-        paths, [config.taxonomy, config.tag_overrides], {"year": config.year, "site_name": config.site_name, "site_url": config.site_url}
-    )
-    finish_interrupted_write(config.docs_dir)
-    if not force and is_up_to_date(config.docs_dir, inputs):
-        print(f"digest-archive: {len(paths)} digests unchanged; {config.docs_dir} is up to date", file=sys.stderr)
+def _print_generated(config: Config, result: GenerateResult, printer: _Printer) -> None:
+    if result.loaded is None:
+        printer.info(f"{result.digest_count} digests unchanged; {config.docs_dir} is up to date")
         return
-    archive, digest_count, skipped_count = load_model(config, strict)
-    # A run that skipped bad digests is not recorded as up to date: the next run warns again.
-    report = write_site(config.docs_dir, plan_site(archive, config.site_name, config.site_url), "" if skipped_count else inputs)
-    skipped = f", {skipped_count} skipped" if skipped_count else ""
-    print(
-        f"digest-archive: {digest_count} digests{skipped}: {len(archive.papers)} papers"
-        f" on {len(archive.days)} days -> {config.docs_dir}: {len(report.written)} written,"
-        f" {report.unchanged} unchanged, {len(report.removed)} removed",
-        file=sys.stderr,
+    loaded = result.loaded
+    skipped = f", {loaded.digests_skipped} skipped" if loaded.digests_skipped else ""
+    printer.info(
+        f"{loaded.digests_read} digests{skipped}: {len(loaded.archive.papers)} papers"
+        f" on {len(loaded.archive.days)} days -> {config.docs_dir}: {result.written} written,"
+        f" {result.unchanged} unchanged, {result.removed} removed"
     )
 
 
-def _generate_command(args: argparse.Namespace) -> int:
-    generate(_config(args), args.strict, args.force)
-    return 0
-
-
-def _build_command(args: argparse.Namespace) -> int:
+def _generate_command(args: argparse.Namespace, printer: _Printer) -> int:
     config = _config(args)
-    generate(config, args.strict, args.force)
-    build_site(config.mkdocs_config, config.site_dir)
-    print(f"digest-archive: site built in {config.site_dir}", file=sys.stderr)
+    _print_generated(config, generate(config, _options(args), printer), printer)
     return 0
 
 
-def _tags_command(args: argparse.Namespace) -> int:
-    archive, _, _ = load_model(_config(args), args.strict)
-    print(tag_report(archive), end="")
+def _build_command(args: argparse.Namespace, printer: _Printer) -> int:
+    config = _config(args)
+    _print_generated(config, build(config, _options(args), printer), printer)
+    printer.info(f"site built in {config.site_dir}")
     return 0
 
 
-def _duplicates_command(args: argparse.Namespace) -> int:
-    archive, _, _ = load_model(_config(args), args.strict)
-    print(duplicates_report(archive), end="")
+def _tags_command(args: argparse.Namespace, printer: _Printer) -> int:
+    print(tag_report(load_archive(_config(args), args.strict, printer).archive), end="")
     return 0
 
 
-def _serve_command(args: argparse.Namespace) -> int:
+def _duplicates_command(args: argparse.Namespace, printer: _Printer) -> int:
+    print(duplicates_report(load_archive(_config(args), args.strict, printer).archive), end="")
+    return 0
+
+
+def _serve_command(args: argparse.Namespace, printer: _Printer) -> int:
+    from .preview import serve_site
+
     config = _config(args)
     if not args.no_build:
-        generate(config, args.strict, args.force)
-        build_site(config.mkdocs_config, config.site_dir)
+        # The lock is released once the site is built: serving only reads it, and a
+        # build started meanwhile swaps in its new site between two requests.
+        _print_generated(config, build(config, _options(args), printer, command="serve"), printer)
     if not config.site_dir.is_dir():
         raise ArchiveError(f"no site in {config.site_dir}; run without --no-build first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(config.site_dir))
-    try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
-    except OSError as error:
-        raise ArchiveError(f"cannot listen on port {args.port}: {error.strerror}") from None
-    print(f"digest-archive: serving {config.site_dir} at http://127.0.0.1:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
-    with server:
-        server.serve_forever()
+    serve_site(
+        config.site_dir, args.port,
+        lambda address: printer.info(f"serving {config.site_dir} at {address} (Ctrl-C stops)"),
+    )
     return 0
 
 

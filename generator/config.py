@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import ArchiveError
+from .site.urls import LOCAL_SITE_URL
+from .sources.dates import EARLIEST_YEAR, LATEST_YEAR, valid_year
 
 CONFIG_NAME = "archive.yml"
-# Where `digest-archive serve` shows the site: the address used when mkdocs.yml sets none.
-LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 _KEYS = {"digests", "year", "taxonomy", "tag_overrides", "mkdocs"}
 
 
@@ -34,6 +34,9 @@ _KEYS = {"digests", "year", "taxonomy", "tag_overrides", "mkdocs"}
 class Config:
     """Resolved settings; every path is absolute or relative to the working folder."""
 
+    # The folder of archive.yml (the working folder if there is none): the project whose
+    # runs take turns (see generator/lock.py).
+    project_dir: Path
     digests: Path
     year: int | None
     taxonomy: Path
@@ -84,8 +87,8 @@ def load_config(path: Path | None = None) -> Config:
         raise ArchiveError(f"configuration file not found: {path}")
     base = path.parent
     year = settings.get("year")
-    if year is not None and (not isinstance(year, int) or not 1900 <= year <= 2200):
-        raise ArchiveError(f"{path}: 'year' must be a year such as 2025, not {year!r}")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not valid_year(year)):
+        raise ArchiveError(f"{path}: 'year' must be a year from {EARLIEST_YEAR} to {LATEST_YEAR}, such as 2025, not {year!r}")
 
     mkdocs_config = base / settings.get("mkdocs", "mkdocs.yml")
     if not mkdocs_config.exists():
@@ -93,7 +96,10 @@ def load_config(path: Path | None = None) -> Config:
     mkdocs = _read_yaml(mkdocs_config, _TolerantLoader) or {}
     if not isinstance(mkdocs, dict):
         raise ArchiveError(f"{mkdocs_config}: not a MkDocs configuration")
+    if mkdocs.get("use_directory_urls", True) is not True:
+        raise ArchiveError(f"{mkdocs_config}: the archive's links are directory URLs; set use_directory_urls: true")
     return Config(
+        project_dir=base,
         digests=base / settings.get("digests", "digests"),
         year=year,
         taxonomy=base / settings.get("taxonomy", "taxonomy.yml"),

@@ -1,7 +1,7 @@
-"""Stage 2: the archive model, frozen dataclasses built from parsed digests.
+"""Stage 2: the archive model, frozen dataclasses built from digest records.
 
-Every later stage (links, slugs, tags, render) takes these objects and returns new ones;
-nothing here touches the filesystem.
+Every later stage (analysis, site) takes these objects and returns new ones; nothing
+here touches the filesystem.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ class Appearance:
 class Paper:
     """A unique paper with every day it appeared on, oldest first.
 
-    ``key`` is the normalised title that identifies it; ``title`` and ``abstract`` are
-    the text of its first appearance, shown exactly as written.
+    ``key`` identifies it: its normalised title, or for a second paper listed under the
+    same normalised title with a clearly different abstract, that title and a
+    fingerprint of its abstract (see :mod:`generator.analysis.identity`). ``title`` and
+    ``abstract`` are the text of its first appearance, shown exactly as written.
     """
 
     key: str
@@ -51,6 +53,8 @@ class Paper:
     alias_slugs: tuple[str, ...] = ()
     # Keys of the most similar papers, most similar first.
     related: tuple[str, ...] = ()
+    # Keys of other papers listed under the same normalised title (different abstracts).
+    homonyms: tuple[str, ...] = ()
 
     @property
     def first_seen(self) -> dt.date:
@@ -59,10 +63,6 @@ class Paper:
     @property
     def last_seen(self) -> dt.date:
         return self.appearances[-1].date
-
-    @property
-    def dates(self) -> tuple[dt.date, ...]:
-        return tuple(appearance.date for appearance in self.appearances)
 
     @property
     def title_variants(self) -> tuple[str, ...]:
@@ -86,11 +86,10 @@ class Paper:
 
 @dataclass(frozen=True)
 class Day:
-    """One day of the archive: the keys of its papers in digest order, and its sources."""
+    """One day of the archive: the keys of its papers in digest order."""
 
     date: dt.date
     paper_keys: tuple[str, ...]
-    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -120,13 +119,26 @@ class Merge:
 
 
 @dataclass(frozen=True)
+class Homonyms:
+    """Papers listed under one normalised title whose abstracts are clearly different:
+    kept apart, each with its own page. ``abstract_score`` (0-100) is the highest
+    similarity of two of their abstracts."""
+
+    title_key: str
+    keys: tuple[str, ...]
+    abstract_score: float
+
+
+@dataclass(frozen=True)
 class Archive:
-    """The whole archive: papers by key, days oldest first, tags in taxonomy order."""
+    """The whole archive: papers by key, days oldest first, tags in taxonomy order, and
+    what identity decided: near-duplicates merged, same-title papers kept apart."""
 
     papers: dict[str, Paper]
     days: tuple[Day, ...]
     tags: tuple[Tag, ...] = ()
     merges: tuple[Merge, ...] = ()
+    homonyms: tuple[Homonyms, ...] = ()
 
     def papers_on(self, day: Day) -> list[Paper]:
         """The papers of ``day`` in digest order."""

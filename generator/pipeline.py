@@ -1,30 +1,65 @@
-"""The stages chained: digest files -> model -> rendered pages. No writing here."""
+"""The stages chained, with the policy of a run: what is an error, what a warning.
+
+sources (digest files -> records) -> analysis (records -> model) -> site (model -> pages
+in site_src) -> mkdocs (site_src -> site). Each command of the CLI is one call here:
+:func:`load_archive` (``tags``, ``duplicates``), :func:`generate` and :func:`build`
+(``generate``, ``build``, ``serve``), which hold the project lock while they write.
+Messages go to a :class:`Reporter`; failures the user can fix are raised as
+:class:`~generator.errors.ArchiveError`.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from . import __version__
-from .dedupe import build_archive, find_near_duplicates, merge_papers, title_key
-from .errors import DigestError
-from .links import paper_links
-from .model import Archive, Link, Paper
-from .parse import Digest, find_digests, read_digest
+from .analysis.assemble import build_model
+from .analysis.overrides import load_overrides
+from .analysis.taxonomy import load_taxonomy
+from .config import Config
+from .errors import ArchiveError, DigestError
+from .lock import ProjectLock, project_lock
+from .model import Archive
 from .parallel import map_in_chunks
 from .progress import Progress
-from .slugs import paper_slug, unique_slugs
-from .tags import TagMatcher, TagOverride, Taxonomy, apply_override
-
+from .site.escaping import count
+from .site.plan import plan_site
+from .site.write import finish_interrupted_write, is_up_to_date, read_manifest, write_site
+from .sources.folder import DigestFiles, find_digests
+from .sources.records import Digest
+from .sources.text import read_digest
 
 # A digest is about 80 KB of text: worth a worker process from a few hundred on.
 DIGESTS_PER_CHUNK = 25
 DIGESTS_PER_WORKER = 200
+TEMPLATES = Path(__file__).parent / "site" / "templates"
+
+
+class Reporter(Protocol):
+    """Where a run's messages go (the CLI prints them on stderr)."""
+
+    def info(self, text: str) -> None: ...
+
+    def warning(self, text: str) -> None: ...
+
+    def error(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run treats bad digests (``strict``), unchanged inputs (``force``) and a
+    project another run is writing in (``wait``)."""
+
+    strict: bool = False
+    force: bool = False
+    wait: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,9 +70,32 @@ class LoadedDigests:
     problems: tuple[DigestError, ...]
 
 
-def load_digests(folder: Path, default_year: int | None = None) -> LoadedDigests:
-    """Parse every digest in ``folder``; see :func:`parse_digests`."""
-    return parse_digests(find_digests(folder), default_year)
+@dataclass(frozen=True)
+class LoadedArchive:
+    """The model, with how many digests were read and how many skipped as bad."""
+
+    archive: Archive
+    digests_read: int
+    digests_skipped: int
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """What :func:`generate` did; ``loaded`` is None when the inputs were unchanged."""
+
+    loaded: LoadedArchive | None
+    digest_count: int
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def load_digests(folder: Path, default_year: int | None = None, files: DigestFiles | None = None) -> LoadedDigests:
+    """Parse every digest in ``folder`` (``files``, if already found), refused files
+    among the problems."""
+    files = files or find_digests(folder)
+    loaded = parse_digests(list(files.paths), default_year)
+    return LoadedDigests(loaded.digests, tuple(sorted((*files.refused, *loaded.problems), key=lambda p: p.source)))
 
 
 def parse_digests(paths: list[Path], default_year: int | None = None) -> LoadedDigests:
@@ -60,6 +118,52 @@ def _read_or_error(path: Path, default_year: int | None) -> Digest | DigestError
         return error
 
 
+def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFiles | None = None) -> LoadedArchive:
+    """Parse the digests and build the model, reporting bad digests and stray overrides.
+
+    With ``strict``, a bad digest (or a file refused as one) is an error and nothing is
+    built; otherwise it is skipped with a warning that says what it takes out.
+    """
+    taxonomy = load_taxonomy(config.taxonomy)
+    overrides = load_overrides(config.tag_overrides, taxonomy)
+    loaded = load_digests(config.digests, config.year, files)
+    for problem in loaded.problems:
+        if strict:
+            report.error(str(problem))
+        else:
+            report.warning(f"{problem} ({_what_skipping_loses(problem)})")
+    if strict and loaded.problems:
+        raise ArchiveError(f"{count(len(loaded.problems), 'bad digest')}; nothing was written (--strict)")
+    if not loaded.digests:
+        raise ArchiveError(f"no usable digests (*.txt) in {config.digests}")
+    model = build_model(loaded.digests, taxonomy, overrides)
+    archive = model.archive
+    for override, keys in model.override_targets.items():
+        where = f"{config.tag_overrides}:{override.line}"
+        if not keys:
+            report.warning(f"{where}: no paper {override.paper!r} (give its URL slug or its title); override not applied")
+        elif len(keys) > 1:
+            slugs = ", ".join(archive.papers[key].slug for key in keys)
+            report.warning(
+                f"{where}: {len(keys)} different papers are listed as {override.paper!r}; name one by its"
+                f" URL slug ({slugs}); override not applied"
+            )
+    if archive.homonyms:
+        report.info(
+            f"{count(len(archive.homonyms), 'title')} listed for different papers (clearly different"
+            " abstracts): each paper has its own page; `digest-archive duplicates` lists them"
+        )
+    return LoadedArchive(archive, len(loaded.digests), len(loaded.problems))
+
+
+def _what_skipping_loses(problem: DigestError) -> str:
+    if problem.line is None and problem.listed is None:
+        return "not read"
+    if problem.listed:
+        return f"digest skipped, and with it the {count(problem.listed, 'paper')} it lists"
+    return "digest skipped"
+
+
 def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], settings: dict) -> str:
     """A hash of everything the pages are made from: digests, taxonomy and overrides,
     templates, settings.
@@ -68,7 +172,7 @@ def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], sett
     """
     fingerprint = hashlib.sha256()
     fingerprint.update(json.dumps({"version": __version__, **settings}, sort_keys=True, default=str).encode())
-    templates = sorted((Path(__file__).parent / "templates").glob("*.j2"))
+    templates = sorted(TEMPLATES.glob("*.j2"))
     try:
         for path in [*templates, *settings_files, *digest_paths]:
             fingerprint.update(f"\0{path.as_posix()}\0".encode())
@@ -81,72 +185,49 @@ def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], sett
     return fingerprint.hexdigest()
 
 
-# Neighbours kept per paper: enough to fill the related list after near-duplicates of
-# the paper itself and of its neighbours are folded together.
-NEIGHBOURS_KEPT = 10
+@contextmanager
+def _writing(config: Config, command: str, options: RunOptions, report: Reporter) -> Iterator[ProjectLock]:
+    """Hold the project lock; say so when waiting for it or taking over from a dead run."""
+    with project_lock(config.project_dir, command, options.wait, report.info) as lock:
+        if lock.abandoned_by is not None:
+            report.info(f"the previous run ({lock.abandoned_by.describe()}) did not finish; clearing up what it left")
+        yield lock
 
 
-def build_model(
-    digests: Iterable[Digest], taxonomy: Taxonomy, overrides: Sequence[TagOverride] = ()
-) -> Archive:
-    """Digests to the finished model.
+def generate(config: Config, options: RunOptions, report: Reporter) -> GenerateResult:
+    """Parse the digests, build the model and write the pages into ``config.docs_dir``,
+    holding the project lock.
 
-    Listings are merged into papers by normalised title, then near-duplicates (a changed
-    word in the title, the same abstract) are merged; each paper gets its links, slug,
-    tags (the taxonomy's, then the hand-made ``overrides``) and related papers. Links,
-    slug and tags depend on the paper alone: they are found in one pass spread over the
-    cores.
+    Stops early when the inputs are those of the last run and its pages are all there,
+    unless ``options.force``.
     """
-    # scikit-learn takes a second to import: only runs that build the model pay for it,
-    # not one that finds its inputs unchanged.
-    from .related import neighbours, related_papers, tfidf_vectors
-
-    exact = build_archive(digests)
-    listed = list(exact.papers.values())
-    nearest = neighbours(tfidf_vectors([f"{p.title}\n{p.abstract}" for p in listed]), NEIGHBOURS_KEPT)
-    merges = find_near_duplicates(listed, nearest)
-    archive = merge_papers(exact, merges)
-    kept_of = {merge.merged: merge.kept for merge in merges}
-    related = related_papers([p.key for p in listed], nearest, kept_of)
-
-    matcher = TagMatcher(taxonomy)
-    papers = list(archive.papers.values())
-    found = map_in_chunks(functools.partial(_paper_facts, matcher=matcher), papers)
-    slugs = unique_slugs({key: slug for _, _, key_slugs in found for key, slug in key_slugs})
-    enriched = {
-        paper.key: dataclasses.replace(
-            paper, links=links, slug=slugs[paper.key], tags=tags,
-            alias_slugs=tuple(slugs[alias] for alias in paper.aliases),
-            related=related.get(paper.key, ()),
-        )
-        for paper, (links, tags, _) in zip(papers, found)
-    }
-    archive = dataclasses.replace(archive, papers=enriched, tags=taxonomy.tags)
-    for override, key in override_targets(archive, overrides).items():
-        if key is not None:
-            paper = archive.papers[key]
-            archive.papers[key] = dataclasses.replace(paper, tags=apply_override(paper.tags, override))
-    return archive
+    with _writing(config, "generate", options, report):
+        return _generate(config, options, report)
 
 
-def _paper_facts(
-    paper: Paper, matcher: TagMatcher
-) -> tuple[tuple[Link, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Links, tags, and the slug of the paper's key and of each alias's (before clashes
-    between papers are settled by :func:`unique_slugs`)."""
-    return (
-        paper_links(paper), matcher.paper_tags(paper),
-        tuple((key, paper_slug(key)) for key in (paper.key, *paper.aliases)),
+def build(config: Config, options: RunOptions, report: Reporter, command: str = "build") -> GenerateResult:
+    """:func:`generate`, then ``mkdocs build --strict`` into ``config.site_dir``, both
+    under one hold of the project lock. The site is replaced only by a complete build."""
+    from .mkdocs.build import build_site
+
+    with _writing(config, command, options, report) as lock:
+        result = _generate(config, options, report)
+        build_site(config.mkdocs_config, config.site_dir, read_manifest(config.docs_dir), lock.fd)
+    return result
+
+
+def _generate(config: Config, options: RunOptions, report: Reporter) -> GenerateResult:
+    files = find_digests(config.digests)
+    paths = list(files.paths)
+    inputs = input_fingerprint(
+        paths, [config.taxonomy, config.tag_overrides],
+        {"year": config.year, "site_name": config.site_name, "site_url": config.site_url},
     )
-
-
-def override_targets(archive: Archive, overrides: Sequence[TagOverride]) -> dict[TagOverride, str | None]:
-    """The key of the paper each override names (by slug or title), or None if no paper."""
-    by_name: dict[str, str] = {}
-    for paper in archive.papers.values():
-        for name in (paper.key, *paper.aliases, paper.slug, *paper.alias_slugs):
-            by_name[name] = paper.key
-    return {
-        override: by_name.get(override.paper) or by_name.get(title_key(override.paper))
-        for override in overrides
-    }
+    finish_interrupted_write(config.docs_dir)
+    if not options.force and is_up_to_date(config.docs_dir, inputs):
+        return GenerateResult(None, len(paths))
+    loaded = load_archive(config, options.strict, report, files)
+    plan = plan_site(loaded.archive, config.site_name, config.site_url)
+    # A run that skipped bad digests is not recorded as up to date: the next run warns again.
+    written = write_site(config.docs_dir, plan, "" if loaded.digests_skipped else inputs)
+    return GenerateResult(loaded, len(paths), len(written.written), written.unchanged, len(written.removed))

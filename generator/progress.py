@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 from tqdm import tqdm
 
-T = TypeVar("T")
 MIN_ITEMS_FOR_PROGRESS = 2000  # small runs finish before a bar is worth drawing
 
 
@@ -51,16 +49,3 @@ class Progress:
 
     def _line(self, text: str) -> None:
         print(f"{self.label}: {text}", file=self.stream, flush=True)
-
-
-def track(
-    items: Iterable[T], label: str, total: int, unit: str = "pages", min_total: int = MIN_ITEMS_FOR_PROGRESS
-) -> Iterator[T]:
-    """Yield ``items`` while reporting progress; see :class:`Progress`."""
-    progress = Progress(label, total, unit=unit, min_total=min_total)
-    try:
-        for item in items:
-            yield item
-            progress.advance()
-    finally:
-        progress.close()

@@ -295,12 +295,13 @@ def test_shared_paper_pages_list_their_five_most_similar_papers(shared_site):
     # force over every pair; links resolving is checked for the whole site above.
     import numpy as np
 
-    from generator.pipeline import build_model, load_digests
-    from generator.related import MIN_RELATED_SIMILARITY, tfidf_vectors
-    from generator.render import paper_url
-    from generator.tags import Taxonomy
+    from generator.analysis.assemble import build_model
+    from generator.pipeline import load_digests
+    from generator.analysis.related import MIN_RELATED_SIMILARITY, tfidf_vectors
+    from generator.site.urls import paper_url
+    from generator.analysis.taxonomy import Taxonomy
 
-    archive = build_model(load_digests(SHARED_DIGESTS, 2025).digests, Taxonomy(()))
+    archive = build_model(load_digests(SHARED_DIGESTS, 2025).digests, Taxonomy(())).archive
     papers = list(archive.papers.values())
     vectors = tfidf_vectors([f"{p.title}\n{p.abstract}" for p in papers])
     similarity = (vectors @ vectors.T).toarray()
@@ -308,7 +309,7 @@ def test_shared_paper_pages_list_their_five_most_similar_papers(shared_site):
     for row, paper in enumerate(papers):
         others = [c for c in np.argsort(-similarity[row], kind="stable") if c != row]
         expected = [papers[c] for c in others if similarity[row, c] >= MIN_RELATED_SIMILARITY][:5]
-        page = shared_site / paper_url(paper) / "index.html"
+        page = shared_site / paper_url(paper.slug) / "index.html"
         shown = [a.get_text() for a in soup(page).select(".da-related a")]
         assert shown == [p.title for p in expected], paper.title
         full_lists += len(shown) == 5

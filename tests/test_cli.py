@@ -108,9 +108,10 @@ def test_strict_fails_on_any_bad_digest_and_writes_nothing(tmp_path):
 def test_no_digests_is_a_clear_error(tmp_path):
     make_project(tmp_path)
     (tmp_path / "empty").mkdir()
-    for folder in ("empty", "missing"):
+    # An empty folder is a problem with the archive (1); a missing one, with the argument (2).
+    for folder, status in (("empty", 1), ("missing", 2)):
         result = run_cli("generate", "--digests", folder, cwd=tmp_path)
-        assert result.returncode == 1 and "error:" in result.stderr and "Traceback" not in result.stderr
+        assert result.returncode == status and "error:" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_adding_digests_keeps_urls_and_removing_one_removes_only_its_pages(tmp_path):

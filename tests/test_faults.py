@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.write import retired_folder, staging_folder
+from generator.folder_swap import retired_folder, staging_folder
 
 from .helpers import REPO, make_project, run_cli
-from .test_write import snapshot
+from .test_site_write import snapshot
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_archive  # noqa: E402

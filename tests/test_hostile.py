@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.slugs import paper_slug
-from generator.dedupe import title_key
+from generator.analysis.slugs import paper_slug
+from generator.analysis.identity import title_key
 
 from .helpers import FIXTURES, build_project, pagefind_documents
 from .test_build import paper_pages, raw_entries, soup

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from generator.pipeline import build_model, load_digests
-from generator.render import render_site, tag_month_url
-from generator.tags import load_taxonomy
+from generator.analysis.assemble import build_model
+from generator.pipeline import load_digests
+from generator.site.plan import render_site
+from generator.site.urls import tag_month_url
+from generator.analysis.taxonomy import load_taxonomy
 
 from .helpers import REPO
 
@@ -23,8 +25,8 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
     write_archive(1500, tmp_path)
     taxonomy = load_taxonomy(REPO / "taxonomy.yml")
     digests = load_digests(tmp_path).digests
-    before = render_site(build_model(digests[:-1], taxonomy))
-    archive = build_model(digests, taxonomy)
+    before = render_site(build_model(digests[:-1], taxonomy).archive)
+    archive = build_model(digests, taxonomy).archive
     after = render_site(archive)
     changed = {path for path in after if before.get(path) != after[path]}
     removed = set(before) - set(after)
@@ -39,7 +41,7 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
     allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
     for paper in listed:
         allowed.add(f"papers/{paper.slug}.md")
-        allowed |= {f"days/{date.isoformat()}.md" for date in paper.dates}
+        allowed |= {f"days/{date.isoformat()}.md" for date in tuple(a.date for a in paper.appearances)}
         for tag in paper.tags:
             allowed.add(f"tags/{tag}/index.md")
             allowed.add(f"feeds/tags/{tag}.xml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from generator.mkdocs_sitemap import write_sitemaps
+from generator.mkdocs.sitemap import write_sitemaps
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
-from generator.mkdocs_stamp import CHECKED_PAGES, Frame, FrameCache, marked_copy, shape_of
+from generator.mkdocs.stamp import CHECKED_PAGES, Frame, FrameCache, marked_copy, shape_of
 
 from .helpers import FIXTURES, make_project, run_cli
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from generator.parallel import map_in_chunks
-from generator.write import write_site
+from generator.site.write import write_site
 
 
 def square_with_pid(n: int) -> tuple[int, int]:

@@ -1,0 +1,88 @@
+"""The analysis stages chained: digest records -> the finished archive model.
+
+Pure functions from records to the model; :func:`build_model` is what the pipeline calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..model import Archive, Link, Paper
+from ..parallel import map_in_chunks
+from ..sources.records import Digest
+from .duplicates import find_near_duplicates, merge_papers
+from .identity import build_archive
+from .links import paper_links
+from .overrides import TagOverride, apply_override, override_targets
+from .slugs import paper_slug, unique_slugs
+from .tagging import TagMatcher
+from .taxonomy import Taxonomy
+
+# Neighbours kept per paper: enough to fill the related list after near-duplicates of
+# the paper itself and of its neighbours are folded together.
+NEIGHBOURS_KEPT = 10
+
+
+@dataclass(frozen=True)
+class Model:
+    """The archive, and where each tag override went (see :func:`override_targets`)."""
+
+    archive: Archive
+    override_targets: Mapping[TagOverride, tuple[str, ...]]
+
+
+def build_model(digests: Iterable[Digest], taxonomy: Taxonomy, overrides: Sequence[TagOverride] = ()) -> Model:
+    """Digest records to the finished model.
+
+    Listings are merged into papers by identity (normalised title; see
+    :mod:`.identity`), then near-duplicates (a changed word in the title, the same
+    abstract) are merged; each paper gets its links, slug, tags (the taxonomy's, then
+    the hand-made ``overrides`` that name exactly one paper) and related papers. Links,
+    slug and tags depend on the paper alone: they are found in one pass spread over the
+    cores.
+    """
+    # scikit-learn takes a second to import: only runs that build the model pay for it,
+    # not one that finds its inputs unchanged.
+    from .related import neighbours, related_papers, tfidf_vectors
+
+    exact = build_archive(digests)
+    listed = list(exact.papers.values())
+    nearest = neighbours(tfidf_vectors([f"{p.title}\n{p.abstract}" for p in listed]), NEIGHBOURS_KEPT)
+    merges = find_near_duplicates(listed, nearest)
+    archive = merge_papers(exact, merges)
+    kept_of = {merge.merged: merge.kept for merge in merges}
+    related = related_papers([p.key for p in listed], nearest, kept_of)
+
+    matcher = TagMatcher(taxonomy)
+    papers = list(archive.papers.values())
+    found = map_in_chunks(functools.partial(_paper_facts, matcher=matcher), papers)
+    slugs = unique_slugs({key: slug for _, _, key_slugs in found for key, slug in key_slugs})
+    enriched = {
+        paper.key: dataclasses.replace(
+            paper, links=links, slug=slugs[paper.key], tags=tags,
+            alias_slugs=tuple(slugs[alias] for alias in paper.aliases),
+            related=related.get(paper.key, ()),
+        )
+        for paper, (links, tags, _) in zip(papers, found)
+    }
+    archive = dataclasses.replace(archive, papers=enriched, tags=taxonomy.tags)
+    targets = override_targets(archive, overrides)
+    for override, keys in targets.items():
+        if len(keys) == 1:
+            paper = archive.papers[keys[0]]
+            archive.papers[keys[0]] = dataclasses.replace(paper, tags=apply_override(paper.tags, override))
+    return Model(archive, targets)
+
+
+def _paper_facts(
+    paper: Paper, matcher: TagMatcher
+) -> tuple[tuple[Link, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Links, tags, and the slug of the paper's key and of each alias's (before clashes
+    between papers are settled by :func:`unique_slugs`)."""
+    return (
+        paper_links(paper), matcher.paper_tags(paper),
+        tuple((key, paper_slug(key)) for key in (paper.key, *paper.aliases)),
+    )

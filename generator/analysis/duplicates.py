@@ -1,0 +1,119 @@
+"""Near-duplicates: one paper listed under slightly different titles, merged into one.
+
+Papers whose titles differ by a changed word but whose abstracts are near-identical are
+the same paper (:func:`find_near_duplicates`); :func:`merge_papers` folds each group into
+the paper listed first, whose page the other titles' URLs redirect to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+from ..model import Archive, Merge, Paper
+from .identity import title_key, title_of_key
+
+if TYPE_CHECKING:
+    from .related import Neighbours
+
+# A pair is checked as a near-duplicate only if its TF-IDF cosine reaches this; it is
+# merged when its titles and abstracts are both this similar (rapidfuzz ratio, 0-100,
+# of the normalised texts).
+NEAR_DUPLICATE_COSINE = 0.5
+TITLE_SIMILARITY = 80.0
+ABSTRACT_SIMILARITY = 90.0
+
+
+def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[Merge, ...]:
+    """Pairs of ``papers`` that are one paper under slightly different titles.
+
+    Candidates are each paper's nearest neighbours by text (``nearest``, rows in the
+    order of ``papers``), so the work grows with the archive, not with its square. A
+    candidate is merged when its title differs only a little (case, punctuation, dashes,
+    a changed word) and its abstract is near-identical; similar titles over different
+    abstracts stay apart. Each group keeps the paper listed first (ties: by key); the
+    returned merges name it and each paper merged into it, with their scores.
+    """
+    parent = list(range(len(papers)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for index, (row, scores) in enumerate(zip(nearest.indices, nearest.scores)):
+        for other, score in zip(row, scores):
+            if other < 0 or score < NEAR_DUPLICATE_COSINE:
+                break
+            if root(index) != root(other) and _same_paper(papers[index], papers[other]):
+                parent[root(other)] = root(index)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(papers)):
+        groups[root(index)].append(index)
+    merges = []
+    for members in groups.values():
+        if len(members) == 1:
+            continue
+        kept, *merged = sorted((papers[i] for i in members), key=lambda p: (p.first_seen, p.key))
+        merges.extend(
+            Merge(kept.key, paper.key, paper.title, *_similarities(kept, paper)) for paper in merged
+        )
+    return tuple(sorted(merges, key=lambda m: (m.kept, m.merged)))
+
+
+def _similarities(a: Paper, b: Paper) -> tuple[float, float]:
+    title = fuzz.ratio(title_of_key(a.key), title_of_key(b.key))
+    abstract = fuzz.ratio(title_key(a.abstract), title_key(b.abstract))
+    return round(title, 1), round(abstract, 1)
+
+
+def _same_paper(a: Paper, b: Paper) -> bool:
+    if fuzz.ratio(title_of_key(a.key), title_of_key(b.key), score_cutoff=TITLE_SIMILARITY) == 0:
+        return False
+    return fuzz.ratio(title_key(a.abstract), title_key(b.abstract), score_cutoff=ABSTRACT_SIMILARITY) > 0
+
+
+def merge_papers(archive: Archive, merges: Sequence[Merge]) -> Archive:
+    """``archive`` with each merged paper folded into the one it was merged into.
+
+    The kept paper takes every listing of the merged ones (one per day) and their keys as
+    ``aliases``; day listings point at the kept paper.
+    """
+    if not merges:
+        return archive
+    kept_of = {merge.merged: merge.kept for merge in merges}
+    members: dict[str, list[Paper]] = defaultdict(list)
+    for key, paper in archive.papers.items():
+        members[kept_of.get(key, key)].append(paper)
+    papers = {}
+    for key, group in members.items():
+        kept = archive.papers[key]
+        if len(group) == 1:
+            papers[key] = kept
+            continue
+        by_date: dict = {}
+        for appearance in sorted((a for p in group for a in p.appearances), key=lambda a: (a.date, a.rank)):
+            by_date.setdefault(appearance.date, appearance)
+        aliases = tuple(sorted(p.key for p in group if p.key != key))
+        papers[key] = dataclasses.replace(kept, appearances=tuple(by_date.values()), aliases=aliases)
+    for key, paper in papers.items():
+        if paper.homonyms:
+            others = dict.fromkeys(kept_of.get(other, other) for other in paper.homonyms)
+            papers[key] = dataclasses.replace(paper, homonyms=tuple(other for other in others if other != key))
+    days = tuple(
+        dataclasses.replace(day, paper_keys=tuple(dict.fromkeys(kept_of.get(k, k) for k in day.paper_keys)))
+        for day in archive.days
+    )
+    homonyms = []
+    for group in archive.homonyms:
+        keys = tuple(dict.fromkeys(kept_of.get(key, key) for key in group.keys))
+        if len(keys) > 1:
+            homonyms.append(dataclasses.replace(group, keys=keys))
+    return dataclasses.replace(
+        archive, papers=dict(sorted(papers.items())), days=days, merges=tuple(merges), homonyms=tuple(homonyms)
+    )

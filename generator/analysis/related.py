@@ -1,0 +1,186 @@
+"""Text similarity between papers: TF-IDF vectors and nearest neighbours.
+
+Each paper's title and abstract become a TF-IDF vector (scikit-learn); two papers are as
+similar as the cosine of their vectors. The neighbours of every paper are found without
+an all-pairs table:
+
+* up to :data:`EXACT_UP_TO` papers, every pair that shares a word is scored, in chunks of
+  rows, so the answer is exact;
+* above that, candidates come from each paper's most distinctive words, those in at most
+  :data:`CANDIDATE_TERM_MAX_PAPERS` papers. The work per paper is then bounded whatever
+  the archive's size, and the best candidates are re-scored with the full cosine.
+
+:func:`neighbours` feeds both related papers and near-duplicate detection.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfTransformer
+
+from ..parallel import map_in_chunks
+from .words import word_tokens
+
+RELATED_PAPERS = 5
+# Similarities are ranked rounded to this many decimals, ties by key, so the order never
+# depends on the last bits of a float sum.
+RANKING_DECIMALS = 6
+# Below this cosine, papers share little more than common words: not shown as related.
+MIN_RELATED_SIMILARITY = 0.05
+EXACT_UP_TO = 5000
+CANDIDATE_TERMS_PER_PAPER = 50
+CANDIDATE_TERM_MAX_PAPERS = 300
+CANDIDATES_PER_PAPER = 40
+ROWS_PER_CHUNK = 1000
+# Hashed features: with 2**20 buckets, two words of an archive's vocabulary (some 10**5
+# words) rarely share one, and no vocabulary needs to be built or kept.
+FEATURES = 2**20
+
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
+
+
+def analyse(text: str) -> list[str]:
+    """The words a text is compared on: lower-case, no stop words, no single characters."""
+    return [word for word in word_tokens(text) if len(word) > 1 and word not in _STOP_WORDS]
+
+
+_HASHER = HashingVectorizer(
+    analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32
+)
+
+
+def tfidf_vectors(texts: Sequence[str]) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows, one per text (sublinear term frequency, smoothed IDF).
+
+    Word counts are hashed (scikit-learn's ``HashingVectorizer``), which needs no shared
+    vocabulary, so they are counted in parallel; ``TfidfTransformer`` then weights them.
+    """
+    starts = list(range(0, len(texts), ROWS_PER_CHUNK))
+    blocks = map_in_chunks(
+        functools.partial(_count_words, texts=texts), starts, chunk_size=1, min_items_per_worker=4
+    )
+    counts = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, FEATURES), dtype=np.float32)
+    vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
+    vectors.sort_indices()
+    return vectors.tocsr()
+
+
+def _count_words(start: int, texts: Sequence[str]) -> sp.csr_matrix:
+    return _HASHER.transform(texts[start : start + ROWS_PER_CHUNK]).tocsr()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The ``k`` most similar rows of every row: ``indices[i]`` (``-1`` where there are
+    fewer) and their cosines ``scores[i]``, most similar first, ties by index."""
+
+    indices: np.ndarray
+    scores: np.ndarray
+
+
+def neighbours(vectors: sp.csr_matrix, k: int) -> Neighbours:
+    """The ``k`` nearest rows of each row of ``vectors`` by cosine, itself excluded.
+
+    Exact up to :data:`EXACT_UP_TO` rows; above, see the module documentation.
+    """
+    rows = vectors.shape[0]
+    if rows <= EXACT_UP_TO:
+        candidate_vectors, candidates = vectors, None
+    else:
+        candidate_vectors, candidates = _distinctive_words(vectors), CANDIDATES_PER_PAPER
+    transposed = candidate_vectors.T.tocsr()
+    starts = list(range(0, rows, ROWS_PER_CHUNK))
+    blocks = map_in_chunks(
+        functools.partial(
+            _chunk_neighbours, vectors=vectors, candidate_vectors=candidate_vectors,
+            transposed=transposed, k=k, candidates=candidates,
+        ),
+        starts, chunk_size=1, min_items_per_worker=4,
+    )
+    if not blocks:
+        return Neighbours(np.zeros((0, k), dtype=np.int64), np.zeros((0, k), dtype=np.float32))
+    return Neighbours(np.vstack([b[0] for b in blocks]), np.vstack([b[1] for b in blocks]))
+
+
+def _distinctive_words(vectors: sp.csr_matrix) -> sp.csr_matrix:
+    """Each row cut to its heaviest words among those few papers share."""
+    papers_per_word = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    cut = vectors.copy()
+    cut.data[papers_per_word[cut.indices] > CANDIDATE_TERM_MAX_PAPERS] = 0
+    cut.eliminate_zeros()
+    for row in range(cut.shape[0]):
+        start, end = cut.indptr[row], cut.indptr[row + 1]
+        if end - start > CANDIDATE_TERMS_PER_PAPER:
+            weights = cut.data[start:end]
+            lightest = np.argsort(weights, kind="stable")[: end - start - CANDIDATE_TERMS_PER_PAPER]
+            weights[lightest] = 0
+    cut.eliminate_zeros()
+    return cut
+
+
+def _chunk_neighbours(
+    start: int, vectors: sp.csr_matrix, candidate_vectors: sp.csr_matrix,
+    transposed: sp.csr_matrix, k: int, candidates: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    end = min(start + ROWS_PER_CHUNK, vectors.shape[0])
+    scores = (candidate_vectors[start:end] @ transposed).tocsr()
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    for offset in range(end - start):
+        low, high = scores.indptr[offset], scores.indptr[offset + 1]
+        columns, values = scores.indices[low:high], scores.data[low:high]
+        keep = (columns != start + offset) & (values > 0)
+        columns, values = columns[keep], values[keep]
+        if candidates is not None and len(columns) > candidates:
+            chosen = np.argpartition(-values, candidates)[:candidates]
+            columns, values = columns[chosen], values[chosen]
+        found.append((columns, values))
+    if candidates is not None and found:
+        # Re-score the candidates with the full vectors: the cosine itself, not the part
+        # of it the distinctive words carry.
+        rows = np.concatenate([np.full(len(columns), start + offset) for offset, (columns, _) in enumerate(found)])
+        columns = np.concatenate([columns for columns, _ in found])
+        exact = np.asarray(vectors[rows].multiply(vectors[columns]).sum(axis=1)).ravel().astype(np.float32)
+        bounds = np.cumsum([0] + [len(c) for c, _ in found])
+        found = [(c, exact[bounds[i] : bounds[i + 1]]) for i, (c, _) in enumerate(found)]
+    indices = np.full((end - start, k), -1, dtype=np.int64)
+    best = np.zeros((end - start, k), dtype=np.float32)
+    for offset, (columns, values) in enumerate(found):
+        # Most similar first, ties by index: the same input always gives the same order.
+        order = np.lexsort((columns, -np.round(values, 6)))[:k]
+        indices[offset, : len(order)] = columns[order]
+        best[offset, : len(order)] = values[order]
+    return indices, best
+
+
+def related_papers(
+    keys: Sequence[str], nearest: Neighbours, kept_of: dict[str, str],
+    count: int = RELATED_PAPERS, min_similarity: float = MIN_RELATED_SIMILARITY,
+) -> dict[str, tuple[str, ...]]:
+    """``{paper key: keys of its most similar papers}``, most similar first.
+
+    ``nearest`` has a row per key of ``keys``. Papers merged as near-duplicates
+    (``kept_of``: merged key to kept key) count as the paper they were merged into, and
+    never as related to themselves.
+    """
+    best: dict[str, dict[str, float]] = defaultdict(dict)
+    for key, row, scores in zip(keys, nearest.indices.tolist(), nearest.scores.tolist()):
+        own = kept_of.get(key, key)
+        candidates = best[own]
+        for other_index, score in zip(row, scores):
+            if other_index < 0 or score < min_similarity:
+                break
+            other = keys[other_index]
+            other = kept_of.get(other, other)
+            if other != own and score > candidates.get(other, -1.0):
+                candidates[other] = score
+    return {
+        key: tuple(sorted(candidates, key=lambda other: (-round(candidates[other], RANKING_DECIMALS), other))[:count])
+        for key, candidates in best.items()
+        if candidates
+    }

@@ -1,0 +1,63 @@
+"""``digest-archive serve``: the built site on localhost, as GitHub Pages serves it.
+
+Python's file server, with the site's own ``404.html`` for an address not in the site
+(as GitHub Pages answers) and a clean 400 for a request no file could match (a path
+with a NUL byte, which the standard handler answers by dropping the connection with a
+traceback on the console).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from pathlib import Path
+
+from .errors import ArchiveError
+from .site.urls import url
+
+
+class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one built site folder; see the module documentation."""
+
+    def translate_path(self, path: str) -> str:
+        translated = super().translate_path(path)
+        if "\0" in translated:
+            raise _BadPath
+        return translated
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        try:
+            return super().send_head()
+        except _BadPath:
+            self.send_error(400, "Bad request path")
+            return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / url("not_found")
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _BadPath(Exception):
+    pass
+
+
+def serve_site(site_dir: Path, port: int, on_ready) -> None:  # type: ignore[no-untyped-def]
+    """Serve ``site_dir`` on ``http://127.0.0.1:port/`` until interrupted; ``on_ready``
+    is called with the address once the server listens."""
+    handler = functools.partial(SiteRequestHandler, directory=str(site_dir))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as error:
+        raise ArchiveError(f"cannot listen on port {port}: {error.strerror}") from None
+    on_ready(f"http://127.0.0.1:{port}/")
+    with server:
+        server.serve_forever()

@@ -1,0 +1,312 @@
+"""Page planning: the archive model -> every file of the site, rendered on demand.
+
+:func:`plan_site` returns a :class:`SitePlan`, ``{path inside site_src: content}``
+whose keys are known at once and whose contents (Markdown pages with an HTML body from
+the Jinja2 templates in ``templates/``, Atom feeds, ``archive.json.gz``) are rendered
+only when read, so :mod:`generator.site.write` can render them in several processes
+and never hold them all. Every URL comes from :mod:`generator.site.urls`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..analysis.stats import archive_stats, most_recurring
+from ..model import Appearance, Archive, Day, Paper, Tag
+from . import urls
+from .az import az_sections, walk_sections
+from .charts import sparkline, time_chart
+from .escaping import (
+    MONTH_NAMES,
+    atom_date,
+    count,
+    excerpt,
+    format_date,
+    front_matter,
+    linkify,
+    month_name,
+    query_value,
+    xml_text,
+)
+from .export import compressed, export_json
+
+# A topic page shows its latest listings; older papers are on one page per month.
+TAG_LATEST_PAPERS = 50
+HOME_RECURRING_PAPERS = 10
+# Feeds: the latest days (each entry lists that day's papers), and per topic the papers
+# it gained most recently (by first listing: a paper listed again is not news).
+FEED_DAYS = 30
+FEED_TOPIC_PAPERS = 50
+LINK_LABELS = {"code": "Code", "huggingface": "Hugging Face", "project": "Project page"}
+
+# A job renders one file: a template and its context, or None for the data file.
+_Job = tuple[str | None, dict[str, Any] | None]
+
+
+def _environment(archive: Archive, site_name: str, site_url: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Templates do not change during a run: skip the stat() per rendered page.
+        auto_reload=False,
+    )
+    env.filters.update(
+        date=format_date,
+        atom_date=atom_date,
+        xml=xml_text,
+        excerpt=excerpt,
+        linkify=linkify,
+        front_matter=front_matter,
+        urlquote=query_value,
+        count=count,
+    )
+    env.globals.update(
+        url=urls.url,
+        day_url=urls.day_url,
+        paper_url=urls.paper_url,
+        sibling_paper_url=urls.sibling_paper_url,
+        tag_url=urls.tag_url,
+        tag_feed_url=urls.tag_feed_url,
+        tag_chips=_tag_chips_helper({tag.slug: tag for tag in archive.tags}),
+        month_name=month_name,
+        month_names=MONTH_NAMES,
+        archive=archive,
+        site_name=site_name,
+        site_url=site_url,
+        feed_days=FEED_DAYS,
+        link_labels=LINK_LABELS,
+        day_sizes={day.date: len(day.paper_keys) for day in archive.days},
+    )
+    return env
+
+
+class _Planner:
+    """Works out every file of the site and the template context of each."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.jobs: dict[str, _Job] = {}
+
+    def plan(self) -> dict[str, _Job]:
+        self.home()
+        self.days()
+        self.papers()
+        self.tags()
+        self.feeds()
+        self.statistics()
+        self.jobs[urls.url("data")] = (None, None)
+        return self.jobs
+
+    def page(self, template: str, page_url: str, *, index: bool = False, **context: Any) -> None:
+        self.jobs[urls.source_path(page_url, index)] = (
+            template,
+            {"page_url": page_url, "root": urls.root_prefix(page_url), **context},
+        )
+
+    def home(self) -> None:
+        papers = list(self.archive.papers.values())
+        latest = self.archive.days[-1] if self.archive.days else None
+        self.page(
+            "home.html.j2",
+            urls.url("home"),
+            latest=latest,
+            latest_papers=self.archive.papers_on(latest) if latest else [],
+            recurring=most_recurring(papers, HOME_RECURRING_PAPERS),
+            appearance_count=sum(len(p.appearances) for p in papers),
+        )
+
+    def days(self) -> None:
+        days = self.archive.days
+        by_month: dict[tuple[int, int], list[Day]] = {}
+        for day in reversed(days):
+            by_month.setdefault((day.date.year, day.date.month), []).append(day)
+        years: dict[int, list[tuple[int, list[Day]]]] = {}
+        for (year, month), month_days in by_month.items():
+            years.setdefault(year, []).append((month, month_days))
+        self.page("days_index.html.j2", urls.url("days"), index=True, years=years)
+        listings: dict[dt.date, dict[str, Appearance]] = {day.date: {} for day in days}
+        for paper in self.archive.papers.values():
+            for listing in paper.appearances:
+                listings[listing.date].setdefault(paper.key, listing)
+        for position, day in enumerate(days):
+            on_day = listings[day.date]
+            entries = [
+                (paper, on_day[paper.key], [a.date for a in paper.appearances if a.date != day.date])
+                for paper in self.archive.papers_on(day)
+            ]
+            self.page(
+                "day.html.j2",
+                urls.day_url(day.date),
+                day=day,
+                entries=entries,
+                repeats=sum(1 for _, _, other_days in entries if other_days),
+                previous_day=days[position - 1] if position > 0 else None,
+                next_day=days[position + 1] if position + 1 < len(days) else None,
+            )
+
+    def papers(self) -> None:
+        root = az_sections(list(self.archive.papers.values()))
+        self.page("papers_index.html.j2", root.url, index=True, sections=root.children, total=len(root.papers))
+        for section, parents in walk_sections(root):
+            if section is root:
+                continue
+            self.page(
+                "papers_section.html.j2", section.url, index=True,
+                section=section, parents=parents[1:], letters=root.children,
+            )
+        for paper in root.papers:
+            self.page("paper.html.j2", urls.paper_url(paper.slug), paper=paper)
+            # A near-duplicate merged into this paper keeps its own URL as a redirect here.
+            for alias_slug in paper.alias_slugs:
+                self.jobs[urls.redirect_file(alias_slug)] = ("redirect.html.j2", {"paper": paper})
+
+    def tags(self) -> None:
+        papers = self.archive.papers.values()
+        slugs = [tag.slug for tag in self.archive.tags]
+        members: dict[str, list[Paper]] = {slug: [] for slug in slugs}
+        latest: dict[str, list[Paper]] = {slug: [] for slug in slugs}
+        # A month page lists the topic's papers listed that month, by their last listing
+        # in it: a later digest adds to its own month and leaves earlier months as they are.
+        months: dict[str, dict[tuple[int, int], list[tuple[dt.date, Paper]]]] = {slug: {} for slug in slugs}
+        # One sort of the whole archive per order, then each paper goes to its tags' lists.
+        for paper in sorted(papers, key=lambda p: (-p.last_seen.toordinal(), p.key)):
+            for slug in paper.tags:
+                members[slug].append(paper)
+                if len(latest[slug]) < TAG_LATEST_PAPERS:
+                    latest[slug].append(paper)
+            if paper.tags:
+                last_in_month = {(a.date.year, a.date.month): a.date for a in paper.appearances}
+                for slug in paper.tags:
+                    tag_months = months[slug]
+                    for month, date in last_in_month.items():
+                        tag_months.setdefault(month, []).append((date, paper))
+        untagged = sum(1 for paper in papers if not paper.tags)
+        self.page(
+            "tags_index.html.j2", urls.url("tags"), index=True,
+            members=members, untagged=untagged, paper_count=len(papers),
+        )
+        for tag in self.archive.tags:
+            self.tag_pages(tag, members[tag.slug], latest[tag.slug], months[tag.slug])
+
+    def tag_pages(
+        self, tag: Tag, members: list[Paper], latest: list[Paper],
+        tag_months: dict[tuple[int, int], list[tuple[dt.date, Paper]]],
+    ) -> None:
+        month_keys = sorted(tag_months, reverse=True)
+        self.page(
+            "tag.html.j2", urls.tag_url(tag.slug), index=True,
+            tag=tag, latest=latest, total=len(members),
+            months=[(month, urls.tag_month_url(tag.slug, month), len(tag_months[month])) for month in month_keys],
+            busiest=max((len(listed) for listed in tag_months.values()), default=0),
+        )
+        for position, month in enumerate(month_keys):
+            newer = month_keys[position - 1] if position > 0 else None
+            older = month_keys[position + 1] if position + 1 < len(month_keys) else None
+            listed = sorted(tag_months[month], key=lambda item: (-item[0].toordinal(), item[1].key))
+            self.page(
+                "tag_month.html.j2", urls.tag_month_url(tag.slug, month),
+                tag=tag, month=month, listed=listed,
+                newer=newer and (newer, urls.tag_month_url(tag.slug, newer)),
+                older=older and (older, urls.tag_month_url(tag.slug, older)),
+            )
+
+    def statistics(self) -> None:
+        stats = archive_stats(self.archive)
+        self.page(
+            "stats.html.j2", urls.url("stats"), index=True,
+            stats=stats,
+            daily_chart=time_chart(stats.daily_counts),
+            busiest=max(stats.daily_counts, key=lambda point: (point[1], point[0])),
+            trends=[(trend, sparkline(trend.monthly)) for trend in stats.tag_trends],
+        )
+
+    def feeds(self) -> None:
+        days = []
+        for day in self.archive.days[-FEED_DAYS:][::-1]:
+            # Each paper as that day's digest titled it, as on the day's page.
+            listed = [
+                (paper, next(a for a in paper.appearances if a.date == day.date))
+                for paper in self.archive.papers_on(day)
+            ]
+            days.append((day, listed))
+        self.jobs[urls.url("days_feed")] = ("feed_days.xml.j2", {"days": days})
+        newest_first = sorted(self.archive.papers.values(), key=lambda p: (-p.first_seen.toordinal(), p.key))
+        gained: dict[str, list[Paper]] = {tag.slug: [] for tag in self.archive.tags}
+        for paper in newest_first:
+            for slug in paper.tags:
+                if len(gained[slug]) < FEED_TOPIC_PAPERS:
+                    gained[slug].append(paper)
+        for tag in self.archive.tags:
+            self.jobs[urls.tag_feed_url(tag.slug)] = ("feed_tag.xml.j2", {"tag": tag, "papers": gained[tag.slug]})
+
+
+def _tag_chips_helper(tags_by_slug: dict[str, Tag]) -> Callable[[tuple[str, ...], str], Markup]:
+    """Template helper: the linked tag chips of a paper on the page being rendered.
+
+    ``root`` is the page's path back to the site root. Memoised per (tags, root): an
+    archive has few distinct combinations, and chips appear on every day and paper page.
+    """
+    rendered: dict[tuple[tuple[str, ...], str], Markup] = {}
+
+    def tag_chips(slugs: tuple[str, ...], root: str) -> Markup:
+        key = (slugs, root)
+        if key not in rendered:
+            links = Markup("").join(
+                Markup('<a class="da-tag" href="{}{}">{}</a>').format(root, urls.tag_url(slug), tags_by_slug[slug].name)
+                for slug in slugs
+            )
+            rendered[key] = Markup('<span class="da-tags">{}</span>').format(links) if slugs else Markup("")
+        return rendered[key]
+
+    return tag_chips
+
+
+class SitePlan(Mapping[str, "str | bytes"]):
+    """Every file of the site, ``{path inside site_src: content}``, rendered on access.
+
+    Keys are known at once and sorted; a page is rendered only when its content is read,
+    so the writer can render pages in several processes and never hold them all.
+    """
+
+    def __init__(self, archive: Archive, site_name: str, site_url: str) -> None:
+        self._archive = archive
+        self._env = _environment(archive, site_name, site_url)
+        self._jobs = _Planner(archive).plan()
+        self._paths = sorted(self._jobs)
+
+    def __getitem__(self, path: str) -> str | bytes:
+        template, context = self._jobs[path]
+        if template is None:
+            return compressed(export_json(self._archive))
+        return self._env.get_template(template).render(context)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def plan_site(archive: Archive, site_name: str = "Digest Archive", site_url: str = urls.LOCAL_SITE_URL) -> SitePlan:
+    """Every file of the archive, rendered lazily: see :class:`SitePlan`.
+
+    ``site_url`` is the public address of the site root (ending in "/"), for the feeds.
+    """
+    return SitePlan(archive, site_name, site_url)
+
+
+def render_site(
+    archive: Archive, site_name: str = "Digest Archive", site_url: str = urls.LOCAL_SITE_URL
+) -> dict[str, str | bytes]:
+    """Render every file of the archive: ``{path inside site_src: content}``, sorted."""
+    plan = plan_site(archive, site_name, site_url)
+    return {path: plan[path] for path in plan}

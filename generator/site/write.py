@@ -1,0 +1,254 @@
+"""The only writer of site_src: rendered pages in, a complete folder out.
+
+A manifest (``.digest-archive-manifest.json`` in site_src; MkDocs skips dotfiles) lists
+every file the generator wrote. The writer
+
+* never overwrites or deletes a file the manifest does not list, so hand-written pages in
+  site_src are safe (a clash is an error, not an overwrite);
+* rewrites only files whose content changed, so an unchanged page keeps its mtime;
+* leaves out the files it wrote earlier that the archive no longer produces;
+* never changes site_src in place: it builds the new folder beside it
+  (:func:`generator.folder_swap.replacing`), with unchanged pages and hand-written files
+  hard-linked (same file, same mtime) rather than copied, and swaps the two folders only
+  once the new one is complete. A run that is killed or fails leaves the previous
+  site_src as it was; the next run clears up what the interrupted one left.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..errors import ArchiveError
+from ..folder_swap import STAGING_MARKER, describe_os_error, recover, replacing
+from ..parallel import map_in_chunks
+from ..progress import Progress
+
+MANIFEST_NAME = ".digest-archive-manifest.json"
+_MANIFEST_FORMAT = "digest-archive manifest 1"
+_OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write changed: paths relative to the output folder."""
+
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def write_site(out_dir: Path, files: Mapping[str, str | bytes], inputs: str = "") -> WriteReport:
+    """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
+
+    ``files`` may be lazy (a :class:`~generator.site.plan.SitePlan`): contents are read
+    once each, in worker processes on a large site. Hand-written files in ``out_dir``
+    are kept. ``out_dir`` changes in one step at the end, or not at all.
+
+    ``inputs`` is a fingerprint of what the files were made from, kept in the manifest so
+    that :func:`is_up_to_date` can skip a run whose inputs did not change.
+    """
+    for path in files:
+        _check_relative(path)
+    out_dir = Path(os.path.abspath(out_dir))
+    try:
+        recover(out_dir, _discard_retired)  # before the manifest is read: a killed swap
+        return _write(out_dir, files, inputs)
+    except OSError as error:
+        raise ArchiveError(describe_os_error(error, out_dir)) from None
+
+
+def finish_interrupted_write(out_dir: Path) -> None:
+    """Clear up after a write that was killed: keep the previous ``out_dir`` (or, if the
+    swap had happened, the new one) and remove the writer's leftovers beside it."""
+    out_dir = Path(os.path.abspath(out_dir))
+    try:
+        recover(out_dir, _discard_retired)
+    except OSError as error:
+        raise ArchiveError(describe_os_error(error, out_dir)) from None
+
+
+def read_manifest(out_dir: Path) -> set[str]:
+    """The paths the generator wrote into ``out_dir`` last time (empty if none)."""
+    return set(_read_manifest_document(out_dir)["files"])
+
+
+def is_up_to_date(out_dir: Path, inputs: str) -> bool:
+    """True if the last write was made from ``inputs`` and all its files are still there."""
+    document = _read_manifest_document(out_dir)
+    return bool(inputs) and document.get("inputs") == inputs and all(
+        (out_dir / path).is_file() for path in document["files"]
+    )
+
+
+def _read_manifest_document(out_dir: Path) -> dict:
+    manifest = out_dir / MANIFEST_NAME
+    if not manifest.exists():
+        return {"files": []}
+    try:
+        document = json.loads(manifest.read_text(encoding="utf-8"))
+        if document.get("format") != _MANIFEST_FORMAT or not isinstance(document["files"], list):
+            raise ValueError("unknown format")
+        for path in document["files"]:
+            _check_relative(path)
+    except (ValueError, KeyError, TypeError, AttributeError, ArchiveError):
+        raise ArchiveError(
+            f"{manifest} is damaged; delete {out_dir} if everything in it was generated"
+        ) from None
+    return document
+
+
+def _write(out_dir: Path, files: Mapping[str, str | bytes], inputs: str) -> WriteReport:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ArchiveError(f"the output folder {out_dir} is a file")
+    owned = read_manifest(out_dir)
+    clashes = sorted(p for p in files if p not in owned and os.path.lexists(out_dir / p))
+    if clashes:
+        listed = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+        raise ArchiveError(
+            f"{out_dir} holds files the generator did not write and would overwrite: {listed}."
+            " Move them elsewhere (or delete the folder if it is all generated output)."
+        )
+
+    paths = list(files)
+    with replacing(out_dir, _discard_retired) as staging:
+
+        def write_one(path: str) -> bool:
+            # Reading files[path] renders the page when files is a lazy SitePlan: rendering
+            # and writing happen together, spread over the worker processes.
+            content = files[path]
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            previous = out_dir / path
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if _current_content(previous, len(data)) == data:
+                _link_or_copy(previous, target)
+                return False
+            _create(target, data)
+            return True
+
+        progress = Progress("rendering and writing", len(paths))
+        changed = map_in_chunks(write_one, paths, on_chunk=progress.advance)
+        progress.close()
+        if out_dir.exists():
+            _carry_over_hand_written(out_dir, staging, owned | set(paths))
+        _write_manifest(staging, set(paths), inputs)
+    written = tuple(path for path, was_written in zip(paths, changed) if was_written)
+    return WriteReport(
+        written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths)))
+    )
+
+
+def _current_content(target: Path, size: int) -> bytes | None:
+    """The bytes of ``target`` if it is a file of ``size`` bytes, ``b""`` if another size,
+    None if absent."""
+    try:
+        if target.stat().st_size != size:
+            return b""
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _create(target: Path, data: bytes) -> None:
+    # O_EXCL: the staging folder is new, so a file already there is a bug, not a page.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Put ``source`` at ``target`` as the same file (a hard link) or, where the file
+    system has no hard links, as a copy with the same mtime."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+            raise
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _carry_over_hand_written(out_dir: Path, staging: Path, generated: set[str]) -> None:
+    """Link into ``staging`` every file of ``out_dir`` the generator does not own (now or
+    before), and the empty folders, keeping symbolic links as links."""
+    for folder, subfolders, names in os.walk(out_dir):
+        relative_folder = os.path.relpath(folder, out_dir)
+        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+        target_folder = staging / prefix
+        if not subfolders and not names:
+            target_folder.mkdir(parents=True, exist_ok=True)
+        for name in subfolders + names:
+            source = Path(folder, name)
+            relative = prefix + name
+            if relative in generated or (not prefix and name in _OWN_BOOKKEEPING):
+                continue
+            if source.is_symlink():
+                target_folder.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(source), target_folder / name)
+            elif name in names:
+                target_folder.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(source, target_folder / name)
+
+
+def _discard_retired(retired: Path, out_dir: Path) -> None:
+    """Remove the previous version of ``out_dir`` after a swap, file by file: a file
+    goes only if the generator wrote it or ``out_dir`` holds the same file."""
+    owned = read_manifest(retired) | _OWN_BOOKKEEPING
+    kept = []
+    for folder, subfolders, names in os.walk(retired, topdown=False):
+        relative_folder = os.path.relpath(folder, retired)
+        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+        for name in names + [entry for entry in subfolders if Path(folder, entry).is_symlink()]:
+            relative = prefix + name
+            old, new = Path(folder, name), out_dir / relative
+            if relative in owned or _same_file(old, new):
+                old.unlink()
+            else:
+                kept.append(relative)
+        try:
+            Path(folder).rmdir()
+        except OSError:
+            pass  # holds a kept file
+    if kept:
+        raise ArchiveError(
+            f"{retired} holds files that are not in {out_dir} ({', '.join(sorted(kept)[:5])}):"
+            " check them, then move or delete that folder"
+        )
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    if old.is_symlink():
+        return new.is_symlink() and os.readlink(old) == os.readlink(new)
+    try:
+        if os.path.samefile(old, new):
+            return True
+        return (
+            not new.is_symlink()
+            and old.stat().st_size == new.stat().st_size
+            and old.read_bytes() == new.read_bytes()
+        )
+    except OSError:
+        return False
+
+
+def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "") -> None:
+    document = {"format": _MANIFEST_FORMAT, "inputs": inputs, "files": sorted(paths)}
+    _create(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
+
+
+def _check_relative(path: str) -> None:
+    pure = PurePosixPath(path)
+    if (
+        pure.is_absolute() or ".." in pure.parts or not pure.parts or path != pure.as_posix()
+        or (len(pure.parts) == 1 and path in _OWN_BOOKKEEPING)
+    ):
+        raise ArchiveError(f"refusing to write outside the output folder: {path!r}")

@@ -1,0 +1,86 @@
+"""Text similarity: TF-IDF vectors, nearest neighbours in chunks, related papers."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from generator.analysis import related
+from generator.analysis.related import Neighbours, neighbours, related_papers, tfidf_vectors
+
+WORDS = [f"w{n}" for n in range(300)]
+
+
+def random_texts(count: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS[: rng.randint(30, 300)]) for _ in range(rng.randint(20, 60))) for _ in range(count)]
+
+
+def brute_force(vectors, k: int) -> tuple[np.ndarray, np.ndarray]:
+    similarity = (vectors @ vectors.T).toarray()
+    np.fill_diagonal(similarity, -1)
+    order = np.lexsort((np.tile(np.arange(len(similarity)), (len(similarity), 1)), -np.round(similarity, 6)), axis=1)
+    return order[:, :k], np.take_along_axis(similarity, order[:, :k], axis=1)
+
+
+def test_vectors_are_unit_length_tfidf_rows_without_stop_words():
+    vectors = tfidf_vectors(["the diffusion model", "a graph network", "the"])
+    norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
+    assert norms[:2] == pytest.approx([1, 1])
+    assert vectors[2].nnz == 0  # stop words only: nothing to compare on
+    # A word every text shares weighs less than a word only one has (IDF).
+    shared = tfidf_vectors(["common rare", "common other"])
+    assert shared[0, related._HASHER.transform(["rare"]).indices[0]] > shared[0, related._HASHER.transform(["common"]).indices[0]]
+
+
+def test_neighbours_are_exact_in_chunks(monkeypatch):
+    monkeypatch.setattr(related, "ROWS_PER_CHUNK", 37)  # several chunks, one ragged
+    vectors = tfidf_vectors(random_texts(200))
+    found = neighbours(vectors, 5)
+    expected_indices, expected_scores = brute_force(vectors, 5)
+    assert np.array_equal(found.indices, expected_indices)
+    assert found.scores == pytest.approx(expected_scores, abs=1e-6)
+
+
+def test_large_archives_use_distinctive_words_and_rescore_with_the_full_cosine(monkeypatch):
+    # Force the candidate path (used above EXACT_UP_TO papers) on a small archive with
+    # planted pairs: each pair shares rare words, so each must find its partner first.
+    monkeypatch.setattr(related, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(related, "CANDIDATE_TERM_MAX_PAPERS", 20)
+    texts = random_texts(300)
+    for pair in range(50):
+        marker = f" planted{pair}a planted{pair}b planted{pair}c"
+        texts[2 * pair] += marker
+        texts[2 * pair + 1] += marker
+    vectors = tfidf_vectors(texts)
+    found = neighbours(vectors, 3)
+    expected, _ = brute_force(vectors, 3)
+    for pair in range(50):
+        for row, partner in ((2 * pair, 2 * pair + 1), (2 * pair + 1, 2 * pair)):
+            if partner in expected[row]:
+                assert partner in found.indices[row]
+    # Scores are full cosines, not the share the distinctive words carry.
+    full = (vectors @ vectors.T).toarray()
+    for row in range(len(texts)):
+        for column, score in zip(found.indices[row], found.scores[row]):
+            if column >= 0:
+                assert score == pytest.approx(full[row, column], abs=1e-5)
+
+
+def test_related_papers_fold_merged_papers_and_drop_weak_similarities():
+    keys = ["a", "b", "b2", "c", "d"]
+    nearest = Neighbours(
+        indices=np.array([[1, 2, 3, 4], [2, 0, 3, -1], [1, 0, -1, -1], [0, 1, 4, -1], [3, 0, -1, -1]]),
+        scores=np.array(
+            [[0.9, 0.8, 0.5, 0.04], [0.99, 0.9, 0.4, 0], [0.99, 0.8, 0, 0], [0.5, 0.4, 0.3, 0], [0.3, 0.04, 0, 0]],
+            dtype=np.float32,
+        ),
+    )
+    result = related_papers(keys, nearest, kept_of={"b2": "b"})
+    assert result["a"] == ("b", "c")  # b2 counts as b; d is below the similarity floor
+    assert result["b"] == ("a", "c")  # never related to its own near-duplicate
+    assert result["c"] == ("a", "b", "d")
+    assert result["d"] == ("c",)
+    assert "b2" not in result

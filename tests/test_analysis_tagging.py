@@ -1,0 +1,229 @@
+"""Tags from the keyword taxonomy: loading, validation and matching."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.errors import ArchiveError
+from generator.sources.records import Digest, DigestEntry
+from generator.model import Tag
+from generator.analysis.assemble import build_model
+from generator.analysis.overrides import override_targets
+from generator.pipeline import load_digests
+from generator.reports import tag_report
+from generator.analysis.overrides import load_overrides
+from generator.analysis.tagging import TagMatcher
+from generator.analysis.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
+from generator.analysis.words import word_tokens
+
+from .helpers import REPO, SHARED_DIGESTS
+
+
+def matcher(*phrases: str) -> TagMatcher:
+    return TagMatcher(Taxonomy((Tag(slug="t", name="T", description="", phrases=phrases),)))
+
+
+def test_phrases_match_whole_words_case_and_punctuation_insensitively():
+    tags = matcher("score-based", "prun*", "LLM", "N:M sparsity", "Schr\"odinger bridge*").tags_of
+    assert tags("A Score Based model") == ("t",)
+    assert tags("a score-based, model") == ("t",)
+    assert tags("structured pruning of nets") == ("t",)
+    assert tags("we PRUNE weights") == ("t",)
+    assert tags("LLM agents") == ("t",)
+    assert tags("robust N:M sparsity training") == ("t",)
+    assert tags("computational Schr\"odinger Bridges (SB)") == ("t",)
+    assert tags("LLMs") == ()  # whole words only: plural must be listed
+    assert tags("unpruned") == ()  # a * extends the end of a word, not the start
+    assert tags("scorebased") == ()
+    assert tags("N:M") == ()  # every word of a phrase must be there, in order
+    assert tags("sparsity N:M") == ()
+
+
+def test_matcher_agrees_with_a_plain_regex_reference_on_random_texts():
+    words = ["score", "based", "pruning", "pruned", "llm", "llms", "n", "m", "sparsity", "x", "-", ",", " "]
+    phrases = ("score-based", "prun*", "LLM", "N:M sparsity")
+    reference = re.compile(
+        r"(?<!\w)(?:score\W+based|prun\w*|llm|n\W+m\W+sparsity)(?!\w)", re.IGNORECASE
+    )
+    match = matcher(*phrases).tags_of
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        assert bool(match(text)) == bool(reference.search(text)), text
+
+
+TWO_TAGS = {
+    "tags": {
+        "speech": {"name": "Speech", "description": "d", "phrases": ["speech"]},
+        "graphs": {"name": "Graphs", "description": "d", "phrases": ["graph neural network*", "GNN*"]},
+        "rl": {"name": "RL", "description": "d", "phrases": ["reinforcement learning"], "patterns": [r"\bQ-?learning\b"]},
+    }
+}
+
+
+def model_of(*entries: DigestEntry, overrides=()):
+    """The model of one day's digest listing ``entries``, tagged with TWO_TAGS."""
+    return build_model([Digest("a.txt", dt.date(2025, 1, 1), entries)], parse_taxonomy(TWO_TAGS), overrides).archive
+
+
+def test_title_matches_weigh_more_than_abstract_mentions():
+    match = TagMatcher(parse_taxonomy(TWO_TAGS)).tags_of
+    assert match("Graph Neural Networks for Speech") == ("speech", "graphs")  # ties: file order
+    assert match("Untitled", "We use reinforcement learning once.") == ()  # a passing mention
+    assert match("Untitled", "Reinforcement learning, and more reinforcement learning.") == ("rl",)
+    assert match("Untitled", "Reinforcement learning with Q-learning.") == ("rl",)  # phrase + pattern
+    # Best score first: speech named in the title (3) beats GNNs mentioned twice (2).
+    assert match("Speech", "GNNs and graph neural networks.") == ("speech", "graphs")
+    assert match("GNN", "speech speech speech speech") == ("speech", "graphs")
+
+
+def test_overlapping_phrases_of_one_tag_count_once():
+    taxonomy = parse_taxonomy(
+        {"tags": {"llm": {"name": "LLM", "phrases": ["large language model*", "language model*"]}}}
+    )
+    matcher_ = TagMatcher(taxonomy)
+    assert matcher_.scores("", "large language models") == {"llm": 1}
+    assert matcher_.scores("", "large language models and language models") == {"llm": 2}
+
+
+def test_settings_and_per_tag_minimum_score():
+    document = {
+        "settings": {"title_weight": 1, "min_score": 1, "max_tags": 1},
+        "tags": {
+            "a": {"name": "A", "phrases": ["alpha"]},
+            "b": {"name": "B", "phrases": ["beta"], "min_score": 3},
+        },
+    }
+    match = TagMatcher(parse_taxonomy(document)).tags_of
+    assert match("alpha") == ("a",)
+    assert match("beta beta") == ()  # below b's own minimum
+    assert match("beta beta beta alpha") == ("b",)  # max_tags 1: the best only
+
+
+def test_tags_come_from_title_and_abstract_of_each_paper():
+    archive = model_of(
+        DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
+        DigestEntry("Untitled", "We use reinforcement learning, as reinforcement learning works.", 3),
+        DigestEntry("Nothing", "Matches here, none whatsoever.", 5),
+    )
+    assert {p.title: p.tags for p in archive.papers.values()} == {
+        "Graph Neural Networks for Speech": ("speech", "graphs"),
+        "Untitled": ("rl",),
+        "Nothing": (),
+    }
+    assert [t.slug for t in archive.tags] == ["speech", "graphs", "rl"]
+
+
+def test_overrides_add_and_remove_tags_by_slug_or_title(tmp_path):
+    entries = (
+        DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
+        DigestEntry("Nothing", "Matches here, none whatsoever.", 3),
+    )
+    slug = model_of(*entries).papers["nothing"].slug
+    overrides_file = tmp_path / "tag_overrides.yml"
+    overrides_file.write_text(
+        "papers:\n"
+        f"  {slug}:\n    add: [rl]\n"
+        "  \"graph neural networks, for speech\":\n    remove: [speech]\n    add: [rl]\n"
+        "  No Such Paper:\n    add: [rl]\n"
+    )
+    overrides = load_overrides(overrides_file, parse_taxonomy(TWO_TAGS))
+    assert [o.line for o in overrides] == [2, 4, 7]
+    archive = model_of(*entries, overrides=overrides)
+    assert archive.papers["nothing"].tags == ("rl",)
+    assert archive.papers["graph neural networks for speech"].tags == ("rl", "graphs")
+    assert list(override_targets(archive, overrides).values()) == [("nothing",), ("graph neural networks for speech",), ()]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("papers:\n  x:\n    add: [nope]\n", "t.yml:3: unknown tag 'nope'"),
+        ("papers:\n  x:\n    keep: [rl]\n", "t.yml:3: unknown key 'keep'"),
+        ("papers:\n  x: [rl]\n", "t.yml:2: expected 'add:'"),
+        ("papers:\n  x:\n    add: rl\n", "t.yml:3: 'add' must be a list"),
+        ("other: 1\n", "t.yml:1: expected 'papers:'"),
+        ("papers: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_overrides_name_file_and_line(tmp_path, text, message):
+    path = tmp_path / "t.yml"
+    path.write_text(text)
+    with pytest.raises(ArchiveError, match=re.escape(message)):
+        load_overrides(path, parse_taxonomy(TWO_TAGS))
+
+
+def test_missing_overrides_file_means_no_overrides(tmp_path):
+    assert load_overrides(tmp_path / "absent.yml", parse_taxonomy(TWO_TAGS)) == ()
+
+
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        ([], "expected a mapping"),
+        ({"tags": {"Bad Slug": {"name": "x", "phrases": ["x"]}}}, "lower-case words"),
+        ({"tags": {"ok": {"phrases": ["x"]}}}, "'name'"),
+        ({"tags": {"ok": {"name": "x", "phrases": []}}}, "give 'phrases' or 'patterns'"),
+        ({"tags": {"ok": {"name": "x", "patterns": ["("]}}}, "not a valid regular expression"),
+        ({"tags": {"ok": {"name": "x", "phrases": ["x"], "colour": 1}}}, r"unknown key\(s\) colour"),
+        ({"settings": {"min_score": 0}, "tags": {"ok": {"name": "x", "phrases": ["x"]}}}, "'min_score' must be"),
+        ({"settings": {"speed": 1}, "tags": {"ok": {"name": "x", "phrases": ["x"]}}}, "'settings' takes"),
+        ({"tags": {"ok": {"name": "x", "phrases": ["*"]}}}, "'phrases'"),
+        ({"tags": {"ok": {"name": "x", "phrases": ["x"], "description": 3}}}, "'description'"),
+    ],
+)
+def test_bad_taxonomy_is_a_clear_error(document, message):
+    with pytest.raises(ArchiveError, match=message):
+        parse_taxonomy(document, "t.yml")
+
+
+def test_invalid_yaml_names_the_file(tmp_path):
+    bad = tmp_path / "taxonomy.yml"
+    bad.write_text("tags:\n  x: [unclosed\n")
+    with pytest.raises(ArchiveError, match="taxonomy.yml is not valid YAML"):
+        load_taxonomy(bad)
+
+
+def test_shipped_taxonomy_has_30_to_50_described_topics():
+    tags = load_taxonomy(REPO / "taxonomy.yml").tags
+    assert 30 <= len(tags) <= 50
+    assert all(tag.description for tag in tags)
+    assert len({tag.slug for tag in tags}) == len(tags)
+
+
+@pytest.mark.skipif(not SHARED_DIGESTS.is_dir(), reason="../shared/digests not present")
+def test_shipped_taxonomy_covers_the_shared_digests_without_a_catch_all_tag():
+    archive = build_model(load_digests(SHARED_DIGESTS, 2025).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    papers = list(archive.papers.values())
+    untagged = [p.title for p in papers if not p.tags]
+    assert len(untagged) <= 0.02 * len(papers), untagged
+    for tag in archive.tags:
+        share = sum(1 for p in papers if tag.slug in p.tags) / len(papers)
+        assert share <= 0.35, (tag.slug, share)
+
+
+def test_tag_report_shows_coverage_sizes_and_untagged_papers():
+    archive = model_of(
+        DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
+        DigestEntry("Speech Models", "Nothing else here at all, truly.", 2),
+        DigestEntry("Nothing", "Matches here, none whatsoever.", 3),
+    )
+    report = tag_report(archive)
+    assert report.splitlines()[0] == "3 papers; 2 tagged (66.7%), 1 untagged; 1.00 tags per paper"
+    assert "      2   66.7%  speech  <- over 35% of papers" in report
+    assert "      1   33.3%  graphs\n" in report
+    assert "      0    0.0%  rl  <- no paper" in report
+    assert report.rstrip().endswith(f"Nothing  [papers/{archive.papers['nothing'].slug}/]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_word_tokens_are_the_words_of_the_regex(text):
+    # The ASCII fast path must split exactly as \w+ does on the lower-cased text.
+    assert word_tokens(text) == re.findall(r"\w+", text.lower())

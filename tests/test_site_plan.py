@@ -1,0 +1,316 @@
+"""Render: templates give Markdown whose text is inert, links relative, output stable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from urllib.parse import quote_plus
+
+import markdown
+import yaml
+from bs4 import BeautifulSoup
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from mkdocs.utils.meta import get_data
+
+from generator.errors import DigestError
+from generator.sources.records import Digest, DigestEntry
+from generator.sources.text import parse_digest
+from generator.analysis.assemble import build_model
+from generator.pipeline import load_digests
+from generator.site.az import az_sections, walk_sections
+from generator.site.escaping import excerpt, front_matter, linkify, query_value
+from generator.site.plan import render_site
+from generator.site.urls import root_prefix, source_path
+from generator.analysis.taxonomy import Taxonomy, load_taxonomy
+
+NO_TAGS = Taxonomy(())
+
+from .helpers import FIXTURES, REPO, unrelated_abstract
+
+HAZARDS = (
+    "``golden'' [m]times [n] |Omega| 50\\% QuIP# <! p!leq!1 x^*|_infty <script>alert(1)</script>"
+    " *a* _b_ `c` [d](javascript:e) {{ f }} {% g %} <!-- material/tags --> & &amp; # h"
+)
+
+
+def fixture_files() -> dict[str, str]:
+    archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    return render_site(archive)
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+def test_root_prefix_and_source_paths():
+    assert root_prefix("") == ""
+    assert root_prefix("days/") == "../"
+    assert root_prefix("papers/x/") == "../../"
+    assert root_prefix("papers/az/a/2/") == "../../../../"
+    assert source_path("") == "index.md"
+    assert source_path("days/", index=True) == "days/index.md"
+    assert source_path("papers/slug/") == "papers/slug.md"
+
+
+def test_excerpt_cuts_at_a_word_and_keeps_a_prefix():
+    text = "word " * 100
+    cut = excerpt(text, 50)
+    assert cut.endswith(" …") and text.startswith(cut[:-2]) and len(cut) <= 52
+    assert excerpt("short", 50) == "short"
+
+
+def test_linkify_keeps_visible_text_and_escapes_the_rest():
+    text = "See <b> https://github.com/a/b}. & more"
+    html = str(linkify(text))
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.get_text() == text
+    assert soup.a["href"] == "https://github.com/a/b"
+
+
+def test_hazard_text_survives_python_markdown_exactly():
+    entries = (DigestEntry(HAZARDS, HAZARDS, 1),)
+    archive = build_model([Digest("h.txt", dt.date(2025, 1, 1), entries)], NO_TAGS).archive
+    files = render_site(archive)
+    (paper_path,) = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    meta, body = split_front_matter(files[paper_path])
+    html = markdown.markdown(body)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.h1.get_text() == HAZARDS
+    assert soup.select_one(".da-abstract").get_text() == HAZARDS
+    assert not soup.find("script") and not soup.find("em") and not soup.find("code")
+    # Material prints the title as HTML; the escaped form shows the text exactly.
+    assert BeautifulSoup(meta["title"], "html.parser").get_text() == HAZARDS
+
+
+def test_pages_exist_for_every_paper_day_tag_and_index():
+    files = fixture_files()
+    assert {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz"} <= set(files)
+    assert {p for p in files if p.startswith("days/2")} == {
+        "days/2024-12-30.md", "days/2025-01-02.md", "days/2025-01-05.md",
+    }
+    paper_pages = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    assert len(paper_pages) == 5
+
+
+def test_day_page_marks_repeats_and_links_their_other_days():
+    body = split_front_matter(fixture_files()["days/2025-01-02.md"])[1]
+    soup = BeautifulSoup(markdown.markdown(body), "html.parser")
+    entries = soup.select("li.da-entry")
+    assert [e.h2.get_text() for e in entries] == [
+        "Graph Transformers Without Positional Encodings",
+        "Escaping Hazards: ``golden'' Seeds, [m]times [n] Grids and |Omega| Sets",
+        "Sparse autoencoders find monosemantic features in small transformers!",
+        "Robust Reward Models Resist Reward Hacking",
+    ]
+    seen = [e for e in entries if e.select_one(".da-badge-seen")]
+    assert len(seen) == 2
+    for entry in seen:
+        assert entry.find("a", string="Dec 30, 2024")["href"].startswith("../../days/2024-12-30/#")
+    assert soup.find("a", rel="prev")["href"] == "../../days/2024-12-30/"
+    assert soup.find("a", rel="next")["href"] == "../../days/2025-01-05/"
+
+
+def test_archive_json_lists_every_paper_with_appearances():
+    document = json.loads(gzip.decompress(fixture_files()["archive.json.gz"]))
+    assert len(document["papers"]) == 5
+    sparse = next(p for p in document["papers"] if p["title"].startswith("Sparse Autoencoders"))
+    assert [a["date"] for a in sparse["appearances"]] == ["2024-12-30", "2025-01-02"]
+    assert sparse["links"] == [{"kind": "code", "url": "https://github.com/fixture-lab/sae-mono"}]
+    assert set(sparse) >= {"slug", "title", "abstract", "tags", "links", "appearances"}
+
+
+def test_rendering_twice_gives_identical_output():
+    assert fixture_files() == fixture_files()
+
+
+def test_a_long_letter_is_split_into_sections_that_share_their_opening_words():
+    titles = [f"Paper number {n:04d}" for n in range(650)] + ["Quick note"]
+    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, unrelated_abstract(t), 1) for t in titles))], NO_TAGS).archive
+    files = render_site(archive)
+    sections = sorted(path for path in files if path.startswith("papers/az/"))
+    assert sections == [
+        "papers/az/p/index.md",
+        "papers/az/paper-number-00/index.md",
+        "papers/az/paper-number-01/index.md",
+        "papers/az/paper-number-02/index.md",
+        "papers/az/paper-number-03/index.md",
+        "papers/az/paper-number-04/index.md",
+        "papers/az/paper-number-05/index.md",
+        "papers/az/paper-number-06/index.md",
+        "papers/az/q/index.md",
+    ]
+    letter = BeautifulSoup(markdown.markdown(split_front_matter(files["papers/az/p/index.md"])[1]), "html.parser")
+    assert [a.get_text() for a in letter.select(".da-sections a")][:2] == ["Paper number 00…", "Paper number 01…"]
+    assert "100 papers: Paper number 0000 … Paper number 0099" in letter.select_one(".da-sections li").get_text()
+    leaf = BeautifulSoup(markdown.markdown(split_front_matter(files["papers/az/paper-number-06/index.md"])[1]), "html.parser")
+    assert len(leaf.select(".da-list li")) == 50
+    assert leaf.select_one(".da-trail").get_text() == "All papers › P › Paper number 06…"
+
+
+class _Slugged:
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        self.key = slug
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.text(alphabet="abc-", min_size=1, max_size=12), min_size=1, max_size=120),
+    st.integers(min_value=2, max_value=10),
+)
+def test_property_az_sections_partition_papers_in_order(slugs, limit):
+    root = az_sections([_Slugged(s) for s in slugs], limit)
+    urls, leaves = set(), []
+    for section, parents in walk_sections(root):
+        assert section.url not in urls
+        urls.add(section.url)
+        assert all(p.slug.startswith(section.prefix.rstrip("~")) for p in section.papers)
+        assert [p.slug for p in section.papers] == sorted(p.slug for p in section.papers)
+        if section.children:
+            assert len(section.children) > 1 or section is root
+            assert [p for child in section.children for p in child.papers] == list(section.papers)
+        else:
+            leaves.append(section)
+            assert len(section.papers) <= limit or not parents
+    assert sorted(p.slug for leaf in leaves for p in leaf.papers) == sorted(slugs)
+    for letter in root.children:
+        assert len(letter.prefix) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_property_front_matter_loads_back_in_mkdocs(title):
+    """MkDocs reads front matter with its own loader; the title must come back exactly."""
+    document = f"{front_matter({'title': title})}\nbody\n"
+    _, meta = get_data(document)
+    assert meta["title"] == str(escape(title))
+
+
+def test_topic_pages_show_description_latest_listings_and_counts_per_month():
+    archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    files = render_site(archive)
+    tagged = [tag for tag in archive.tags if any(tag.slug in p.tags for p in archive.papers.values())]
+    assert tagged
+    for tag in tagged:
+        members = [p for p in archive.papers.values() if tag.slug in p.tags]
+        main = BeautifulSoup(markdown.markdown(split_front_matter(files[f"tags/{tag.slug}/index.md"])[1]), "html.parser")
+        assert main.select_one(".da-tag-description").get_text() == tag.description
+        # Latest listings: sorted by latest appearance, newest first.
+        latest = [a.get_text() for a in main.select(".da-list li a")]
+        expected = sorted(members, key=lambda p: (-p.last_seen.toordinal(), p.key))[:50]
+        assert latest == [p.title for p in expected]
+        # Counts per month: every month any member was listed, newest first, with its count.
+        months: dict[str, set[str]] = {}
+        for paper in members:
+            for date in tuple(a.date for a in paper.appearances):
+                months.setdefault(date.strftime("%Y-%m"), set()).add(paper.key)
+        rows = main.select(".da-month-counts tbody tr")
+        assert [row.a["href"] for row in rows] == [f"../../tags/{tag.slug}/{m}/" for m in sorted(months, reverse=True)]
+        assert [int(row.select("td")[1].get_text()) for row in rows] == [len(months[m]) for m in sorted(months, reverse=True)]
+        busiest = max(len(keys) for keys in months.values())
+        assert [row.select_one(".da-bar")["style"] for row in rows] == [
+            f"width:{round(100 * len(months[m]) / busiest, 1)}%" for m in sorted(months, reverse=True)
+        ]
+        for month, keys in months.items():
+            page = files[f"tags/{tag.slug}/{month}.md"]
+            listed = BeautifulSoup(markdown.markdown(split_front_matter(page)[1]), "html.parser").select(".da-list a")
+            # Each paper listed that month, by its last listing in the month, newest first.
+            last_in_month = {
+                p.key: max(d for d in (a.date for a in p.appearances) if d.strftime("%Y-%m") == month) for p in members if p.key in keys
+            }
+            order = sorted(keys, key=lambda k: (-last_in_month[k].toordinal(), k))
+            assert [a.get_text() for a in listed] == [archive.papers[k].title for k in order]
+    index = BeautifulSoup(markdown.markdown(split_front_matter(files["tags/index.md"])[1]), "html.parser")
+    counts = {dt_.a.get_text(): dt_.select_one(".da-meta").get_text() for dt_ in index.select("dt")}
+    for tag in archive.tags:
+        size = sum(1 for p in archive.papers.values() if tag.slug in p.tags)
+        assert counts[tag.name].startswith(f"{size} papers")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_query_value_equals_quote_plus(text):
+    assert query_value(text) == quote_plus(text)
+
+
+# One line of a digest: any printable text, with Markdown and HTML hazards well represented.
+digest_line = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff")
+    | st.sampled_from(list("`*_[]()#<>!|\\{}%&;'\"^~-=:")),
+    min_size=1,
+    max_size=120,
+).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=digest_line, abstract_lines=st.lists(digest_line, min_size=1, max_size=4))
+def test_property_digest_text_renders_back_exactly(title, abstract_lines):
+    """Any title and abstract, written into a digest, parsed and rendered, reads back as
+    typed: in the page heading, the abstract, the page title and the day listing."""
+    abstract = "\n".join(abstract_lines)
+    data = f"Mar 3, 2025\n\n{title}\n\n{abstract}\n".encode()
+    digest = parse_digest(data, "property.txt")
+    assert [(e.title, e.abstract) for e in digest.entries] == [(title, abstract)]
+    files = render_site(build_model([digest], NO_TAGS).archive)
+    (paper_path,) = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    meta, body = split_front_matter(files[paper_path])
+    page = BeautifulSoup(body, "html.parser")
+    assert page.h1.get_text() == title
+    assert page.select_one(".da-abstract").get_text() == abstract
+    assert BeautifulSoup(meta["title"], "html.parser").get_text() == title
+    assert not page.find(["script", "img", "iframe", "style"])
+    _, day_body = split_front_matter(files["days/2025-03-03.md"])
+    assert title in {link.get_text() for link in BeautifulSoup(day_body, "html.parser").find_all("a")}
+
+
+# Lines a digest-like file is made of: header and date lines, valid and not, and text.
+digest_like_line = st.one_of(
+    st.sampled_from([
+        b"new", b"Subscribe", b"byAK and the research community", b"Mar 28", b"Mar 28, 2025",
+        b"28 March 2025", b"2025-13-01", b"Feb 30", b"Sept 3", b"", b"   ", b"\r",
+        b"\xe2\x80\xa8", b"<script>alert(1)</script>", b"{{ x }}", b"---", b"# h", b"| a | b |",
+    ]),
+    digest_line.map(str.encode),
+    digest_line.map(str.encode),
+)
+# Bytes that may spoil a file: a byte-order mark, invalid UTF-8, NUL, any short run.
+spoiler = st.one_of(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"\x1b[31m"]), st.binary(max_size=8))
+
+
+@st.composite
+def digest_like_bytes(draw):
+    start = draw(st.sampled_from([b"", b"new\n\nSubscribe\n\nMar 28\n\n", b"Mar 28, 2024\n\n"]))
+    separator = draw(st.sampled_from([b"\n", b"\n\n", b"\r\n\r\n"]))
+    lines = draw(st.lists(digest_like_line, max_size=30))
+    if lines and draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), draw(spoiler))
+    return start + separator.join(lines)
+
+
+@settings(max_examples=500, deadline=None)
+@given(digest_like_bytes())
+def test_property_digest_like_bytes_parse_and_render_or_give_a_clear_error(data):
+    """Any such bytes give a DigestError naming a line of the file, or papers whose pages
+    show each title and abstract exactly as in the file."""
+    try:
+        digest = parse_digest(data, "fuzz.txt", default_year=2025)
+    except DigestError as error:
+        assert str(error).startswith(f"fuzz.txt:{error.line}: ")
+        line_breaks = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n")
+        assert 1 <= error.line <= line_breaks + 2  # at most one past the last line
+        event("digest error")
+        return
+    event("parsed")
+    archive = build_model([digest], NO_TAGS).archive
+    files = render_site(archive)
+    listed = {(entry.title, entry.abstract) for entry in digest.entries}
+    shown = set()
+    for path in files:
+        if path.startswith("papers/") and "/az/" not in path and path != "papers/index.md":
+            page = BeautifulSoup(split_front_matter(files[path])[1], "html.parser")
+            shown.add((page.h1.get_text(), page.select_one(".da-abstract").get_text()))
+    assert shown <= listed and len(shown) == len(archive.papers)

@@ -1,0 +1,208 @@
+"""Writer: only its own files, only changed files, nothing half-written."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+
+import pytest
+
+from generator.site import write
+from generator.errors import ArchiveError
+from generator.folder_swap import STAGING_MARKER, retired_folder, staging_folder
+from generator.site.write import MANIFEST_NAME, finish_interrupted_write, read_manifest, write_site
+
+
+def test_first_write_creates_files_and_manifest(tmp_path):
+    report = write_site(tmp_path, {"index.md": "home\n", "papers/a.md": "A\n"})
+    assert report.written == ("index.md", "papers/a.md") and report.removed == ()
+    assert (tmp_path / "papers" / "a.md").read_text() == "A\n"
+    assert read_manifest(tmp_path) == {"index.md", "papers/a.md"}
+
+
+def test_unchanged_files_are_not_rewritten(tmp_path):
+    files = {"index.md": "home\n", "papers/a.md": "A\n"}
+    write_site(tmp_path, files)
+    target = tmp_path / "papers" / "a.md"
+    os.utime(target, (1_000_000, 1_000_000))
+    report = write_site(tmp_path, {**files, "index.md": "new home\n"})
+    assert report.written == ("index.md",) and report.unchanged == 1
+    assert target.stat().st_mtime == 1_000_000
+
+
+def test_files_no_longer_produced_are_removed_but_hand_written_ones_stay(tmp_path):
+    write_site(tmp_path, {"index.md": "x", "papers/old.md": "old", "papers/deep/gone.md": "g"})
+    (tmp_path / "about.md").write_text("mine")
+    (tmp_path / "papers" / "notes.md").write_text("mine too")
+    report = write_site(tmp_path, {"index.md": "x"})
+    assert set(report.removed) == {"papers/old.md", "papers/deep/gone.md"}
+    assert not (tmp_path / "papers" / "old.md").exists()
+    assert not (tmp_path / "papers" / "deep").exists()  # emptied folder pruned
+    assert (tmp_path / "about.md").read_text() == "mine"
+    assert (tmp_path / "papers" / "notes.md").read_text() == "mine too"
+
+
+def test_a_hand_written_file_at_a_generated_path_is_never_overwritten(tmp_path):
+    (tmp_path / "index.md").write_text("my own home page")
+    with pytest.raises(ArchiveError, match="did not write.*index.md"):
+        write_site(tmp_path, {"index.md": "generated"})
+    assert (tmp_path / "index.md").read_text() == "my own home page"
+
+
+def test_damaged_manifest_is_a_clear_error(tmp_path):
+    (tmp_path / MANIFEST_NAME).write_text("{not json")
+    with pytest.raises(ArchiveError, match="damaged"):
+        write_site(tmp_path, {"index.md": "x"})
+
+
+@pytest.mark.parametrize("path", ["../escape.md", "/abs.md", "a/../../b.md", ""])
+def test_paths_outside_the_folder_are_refused(tmp_path, path):
+    with pytest.raises(ArchiveError, match="outside"):
+        write_site(tmp_path / "out", {path: "x"})
+
+
+def snapshot(folder):
+    """Every entry below ``folder``: its content (or link target) and mtime."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            entries[relative] = ("link", os.readlink(path))
+        elif path.is_dir():
+            entries[relative] = ("folder",)
+        else:
+            entries[relative] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return entries
+
+
+def test_a_run_that_fails_half_way_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "site_src"
+    write_site(out, {f"papers/p{n}.md": f"paper {n}\n" for n in range(10)})
+    (out / "about.md").write_text("mine")
+    before = snapshot(out)
+    real_write = os.write
+    calls = {"count": 0}
+
+    def crash_half_way_through_the_fifth_page(descriptor, data):
+        calls["count"] += 1
+        if calls["count"] == 5:
+            real_write(descriptor, bytes(data[: len(data) // 2]))
+            raise KeyboardInterrupt
+        return real_write(descriptor, data)
+
+    monkeypatch.setattr(write.os, "write", crash_half_way_through_the_fifth_page)
+    with pytest.raises(KeyboardInterrupt):
+        write_site(out, {f"papers/p{n}.md": f"new paper {n}\n" for n in range(12)})
+    monkeypatch.setattr(write.os, "write", real_write)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site_src"]  # nothing left beside it
+    report = write_site(out, {f"papers/p{n}.md": f"new paper {n}\n" for n in range(12)})
+    assert len(report.written) == 12 and (out / "papers" / "p11.md").read_text() == "new paper 11\n"
+
+
+def test_leftovers_of_a_killed_run_are_cleared_by_the_next(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    before = snapshot(out)
+    staging = staging_folder(out)  # as a run killed while writing leaves it
+    (staging / "papers").mkdir(parents=True)
+    (staging / STAGING_MARKER).touch()
+    (staging / "papers" / "half.md").write_text("hal")
+    finish_interrupted_write(out)
+    assert not staging.exists() and snapshot(out) == before
+
+
+def test_a_run_killed_between_the_two_renames_keeps_the_previous_folder(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    (out / "about.md").write_text("mine")
+    before = snapshot(out)
+    os.replace(out, retired_folder(out))  # killed after the first rename of the swap
+    staging_folder(out).mkdir()
+    (staging_folder(out) / STAGING_MARKER).touch()
+    finish_interrupted_write(out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site_src"]
+
+
+def test_a_run_killed_after_the_swap_has_its_previous_folder_cleared(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n", "old.md": "old\n"})
+    (out / "about.md").write_text("mine")
+    retired = retired_folder(out)
+    shutil.copytree(out, retired)  # the previous folder, not yet cleared
+    write_site(out, {"a.md": "a\n"})
+    finish_interrupted_write(out)
+    assert not retired.exists()
+    assert (out / "about.md").read_text() == "mine" and not (out / "old.md").exists()
+
+
+def test_a_previous_folder_holding_someone_elses_file_is_not_deleted(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    retired = retired_folder(out)
+    shutil.copytree(out, retired)
+    (retired / "notes.md").write_text("written there by hand")
+    with pytest.raises(ArchiveError, match="notes.md"):
+        finish_interrupted_write(out)
+    assert (retired / "notes.md").read_text() == "written there by hand"
+
+
+def test_a_folder_in_the_way_of_staging_that_is_not_ours_is_kept(tmp_path):
+    out = tmp_path / "site_src"
+    staging_folder(out).mkdir(parents=True)
+    (staging_folder(out) / "thesis.tex").write_text("years of work")
+    with pytest.raises(ArchiveError, match="not made by digest-archive"):
+        write_site(out, {"a.md": "a\n"})
+    assert (staging_folder(out) / "thesis.tex").read_text() == "years of work"
+
+
+def test_hand_written_files_links_and_empty_folders_survive_every_run(tmp_path):
+    out = tmp_path / "site_src"
+    write_site(out, {"index.md": "home\n", "papers/a.md": "A\n"})
+    (out / "about.md").write_text("mine")
+    (out / "papers" / "notes.md").write_text("mine too")
+    (out / "drafts").mkdir()
+    (out / "outside").symlink_to(tmp_path / "elsewhere")  # dangling: kept as a link
+    (out / "papers" / "latest.md").symlink_to("a.md")
+    os.utime(out / "about.md", ns=(1_000_000_000, 1_000_000_000))
+    inode = (out / "about.md").stat().st_ino
+    write_site(out, {"index.md": "new home\n", "papers/b.md": "B\n"})
+    assert (out / "about.md").stat().st_ino == inode  # the same file, not a copy
+    assert (out / "about.md").stat().st_mtime_ns == 1_000_000_000
+    assert (out / "papers" / "notes.md").read_text() == "mine too"
+    assert (out / "drafts").is_dir()
+    assert os.readlink(out / "outside") == str(tmp_path / "elsewhere")
+    assert os.readlink(out / "papers" / "latest.md") == "a.md"
+    assert not (out / "papers" / "a.md").exists()
+
+
+def test_without_hard_links_files_are_copied_with_their_mtime(tmp_path, monkeypatch):
+    out = tmp_path / "site_src"
+    write_site(out, {"a.md": "a\n"})
+    (out / "about.md").write_text("mine")
+    os.utime(out / "a.md", ns=(1_000_000_000, 1_000_000_000))
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(write.os, "link", no_links)
+    report = write_site(out, {"a.md": "a\n", "b.md": "b\n"})
+    assert report.written == ("b.md",)
+    assert (out / "a.md").stat().st_mtime_ns == 1_000_000_000
+    assert (out / "about.md").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site_src"]
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [(errno.EACCES, "read-only or not yours"), (errno.EROFS, "read-only"), (errno.ENOSPC, "no space left")],
+)
+def test_os_errors_become_clear_messages(tmp_path, monkeypatch, code, words):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code), str(tmp_path / "x"))
+
+    monkeypatch.setattr(write.os, "open", fail)
+    with pytest.raises(ArchiveError, match=words):
+        write_site(tmp_path, {"index.md": "x"})
