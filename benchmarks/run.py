@@ -41,8 +41,14 @@ TABLE_END = "<!-- results:end -->"
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
     """Run ``command``; return (seconds, peak RSS in MB of the process, its stderr)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
@@ -96,15 +102,19 @@ def search_figures(site: Path) -> dict:
     the last words of its title. The first query counts everything a new reader fetches
     (the home page, theme assets and Pagefind's start-up files).
     """
-    papers = sorted(json.loads(gzip.decompress((site / "archive.json.gz").read_bytes()))["papers"], key=lambda p: p["slug"])
+    papers = sorted(
+        json.loads(gzip.decompress((site / "archive.json.gz").read_bytes()))["papers"], key=lambda p: p["slug"]
+    )
     paper = papers[len(papers) // 2]
     title = paper["title"]
     short = f"{title.split(':')[0]} {' '.join(title.split()[-2:])}"
     expected = "/" + paper["url"]
     first, second = measure_search(site, "", [(title, expected), (short, expected)])
     return {
-        "search_first_ms": first["ms"], "search_first_kb": round(first["bytes"] / 1e3),
-        "search_next_ms": second["ms"], "search_next_kb": round(second["bytes"] / 1e3),
+        "search_first_ms": first["ms"],
+        "search_first_kb": round(first["bytes"] / 1e3),
+        "search_next_ms": second["ms"],
+        "search_next_kb": round(second["bytes"] / 1e3),
         "search_ranks": f"{first['rank']}, {second['rank']}",
     }
 
@@ -190,19 +200,36 @@ def bare_floor(root: Path, pages: int) -> float:
 
 def table(results: list[dict], machine: str) -> str:
     columns = [
-        ("papers", "papers"), ("days", "days"), ("pages", "pages"),
-        ("generate_s", "generate s"), ("generate_peak_mb", "generate peak MB"),
-        ("nochange_s", "no-change generate s"), ("nochange_files_written", "files rewritten (no change)"),
-        ("add_digest_s", "add-1-digest generate s"), ("add_digest_files_written", "files rewritten (+1 digest)"),
-        ("build_s", "mkdocs build s"), ("pagefind_s", "of which Pagefind s"), ("build_peak_mb", "build peak MB"),
+        ("papers", "papers"),
+        ("days", "days"),
+        ("pages", "pages"),
+        ("generate_s", "generate s"),
+        ("generate_peak_mb", "generate peak MB"),
+        ("nochange_s", "no-change generate s"),
+        ("nochange_files_written", "files rewritten (no change)"),
+        ("add_digest_s", "add-1-digest generate s"),
+        ("add_digest_files_written", "files rewritten (+1 digest)"),
+        ("build_s", "mkdocs build s"),
+        ("pagefind_s", "of which Pagefind s"),
+        ("build_peak_mb", "build peak MB"),
         ("full_build_s", "generate + build s"),
-        ("floor_build_s", "bare floor s"), ("build_vs_floor", "build / floor"),
-        ("site_mb", "site MB"), ("paper_page_kb", "KB per paper page"), ("search_index_mb", "search index MB"),
-        ("search_first_ms", "first query ms"), ("search_first_kb", "first query KB (with page load)"),
-        ("search_next_ms", "next query ms"), ("search_next_kb", "next query KB"),
+        ("floor_build_s", "bare floor s"),
+        ("build_vs_floor", "build / floor"),
+        ("site_mb", "site MB"),
+        ("paper_page_kb", "KB per paper page"),
+        ("search_index_mb", "search index MB"),
+        ("search_first_ms", "first query ms"),
+        ("search_first_kb", "first query KB (with page load)"),
+        ("search_next_ms", "next query ms"),
+        ("search_next_kb", "next query KB"),
         ("search_ranks", "rank of the paper"),
     ]
-    lines = [f"Measured on {machine}.", "", "| " + " | ".join(h for _, h in columns) + " |", "|" + "---|" * len(columns)]
+    lines = [
+        f"Measured on {machine}.",
+        "",
+        "| " + " | ".join(h for _, h in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
     for row in results:
         lines.append("| " + " | ".join(str(row.get(key, "–")) for key, _ in columns) + " |")
     return "\n".join(lines)
@@ -210,7 +237,8 @@ def table(results: list[dict], machine: str) -> str:
 
 def machine_description() -> str:
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GiB, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    python, today = platform.python_version(), time.strftime("%Y-%m-%d")
+    return f"{platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GiB, Python {python}, {today}"
 
 
 def main() -> None:

@@ -80,7 +80,9 @@ def measure_search(site: Path, start_page: str, queries: list[tuple[str, str]]) 
             )
             elapsed_ms = (time.perf_counter() - typed) * 1000
             page.wait_for_load_state("networkidle")
-            links = [new_path(a) for a in page.eval_on_selector_all(".md-search-result__list a", "as => as.map(a => a.href)")]
+            links = [
+                new_path(a) for a in page.eval_on_selector_all(".md-search-result__list a", "as => as.map(a => a.href)")
+            ]
             rank = links.index(expected) + 1 if expected in links else None
             results.append({"query": query, "ms": round(elapsed_ms), "bytes": fetched["bytes"], "rank": rank})
         browser.close()

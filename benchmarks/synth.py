@@ -26,50 +26,228 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 REPEAT_SHARE = 0.15
 REPEAT_WINDOW_DAYS = 30
 
-SYLLABLES = "ka lo mi ne ru sa ti vo ze qua dra fle gri pro sta tor vex lin mor bel cin dax".split()
-ADJECTIVES = (
-    "Scalable Robust Efficient Provable Sparse Adaptive Certified Private Federated Low-Rank "
-    "Self-Supervised Contrastive Bayesian Causal Hierarchical Multimodal Latent Stochastic "
-    "Quantized Generalized Unified Fast Stable Implicit Equivariant Continual"
-).split()
-METHODS = (
-    "Diffusion Models,Transformers,Language Models,Graph Neural Networks,Policy Optimization,"
-    "Score Matching,Mixture of Experts,Vision-Language Models,Normalizing Flows,Autoencoders,"
-    "Optimal Transport,Gradient Descent,Reward Models,Neural Operators,Speech Recognition,"
-    "Randomized Smoothing,Pruning,Quantization,Knowledge Distillation,Attention"
-).split(",")
-TASKS = (
-    "Image Generation,Reasoning,Matrix Completion,Domain Generalization,Noisy Labels,"
-    "Offline Reinforcement Learning,Protein Design,Time Series Forecasting,Code Generation,"
-    "Adversarial Robustness,Machine Unlearning,Federated Fine-Tuning,3D Reconstruction,"
-    "Text-to-Speech,Out-of-Distribution Detection,Continual Learning,Causal Discovery"
-).split(",")
-COMMON = (
-    "we propose a method that model training data learning performance results show improves "
-    "existing approaches framework theoretical analysis experiments accuracy efficient "
-    "representation optimization loss distribution sample bound the of and in to for with on "
-    "this our is are by from which can these new two both while however across several using "
-    "inference evaluation dataset tasks state-of-the-art parameters memory compute "
-    "scaling layer features prior estimator variance regularization study approach problem"
-).split()
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "ti",
+    "vo",
+    "ze",
+    "qua",
+    "dra",
+    "fle",
+    "gri",
+    "pro",
+    "sta",
+    "tor",
+    "vex",
+    "lin",
+    "mor",
+    "bel",
+    "cin",
+    "dax",
+]
+ADJECTIVES = [
+    "Scalable",
+    "Robust",
+    "Efficient",
+    "Provable",
+    "Sparse",
+    "Adaptive",
+    "Certified",
+    "Private",
+    "Federated",
+    "Low-Rank",
+    "Self-Supervised",
+    "Contrastive",
+    "Bayesian",
+    "Causal",
+    "Hierarchical",
+    "Multimodal",
+    "Latent",
+    "Stochastic",
+    "Quantized",
+    "Generalized",
+    "Unified",
+    "Fast",
+    "Stable",
+    "Implicit",
+    "Equivariant",
+    "Continual",
+]
+METHODS = [
+    "Diffusion Models",
+    "Transformers",
+    "Language Models",
+    "Graph Neural Networks",
+    "Policy Optimization",
+    "Score Matching",
+    "Mixture of Experts",
+    "Vision-Language Models",
+    "Normalizing Flows",
+    "Autoencoders",
+    "Optimal Transport",
+    "Gradient Descent",
+    "Reward Models",
+    "Neural Operators",
+    "Speech Recognition",
+    "Randomized Smoothing",
+    "Pruning",
+    "Quantization",
+    "Knowledge Distillation",
+    "Attention",
+]
+TASKS = [
+    "Image Generation",
+    "Reasoning",
+    "Matrix Completion",
+    "Domain Generalization",
+    "Noisy Labels",
+    "Offline Reinforcement Learning",
+    "Protein Design",
+    "Time Series Forecasting",
+    "Code Generation",
+    "Adversarial Robustness",
+    "Machine Unlearning",
+    "Federated Fine-Tuning",
+    "3D Reconstruction",
+    "Text-to-Speech",
+    "Out-of-Distribution Detection",
+    "Continual Learning",
+    "Causal Discovery",
+]
+COMMON = [
+    "we",
+    "propose",
+    "a",
+    "method",
+    "that",
+    "model",
+    "training",
+    "data",
+    "learning",
+    "performance",
+    "results",
+    "show",
+    "improves",
+    "existing",
+    "approaches",
+    "framework",
+    "theoretical",
+    "analysis",
+    "experiments",
+    "accuracy",
+    "efficient",
+    "representation",
+    "optimization",
+    "loss",
+    "distribution",
+    "sample",
+    "bound",
+    "the",
+    "of",
+    "and",
+    "in",
+    "to",
+    "for",
+    "with",
+    "on",
+    "this",
+    "our",
+    "is",
+    "are",
+    "by",
+    "from",
+    "which",
+    "can",
+    "these",
+    "new",
+    "two",
+    "both",
+    "while",
+    "however",
+    "across",
+    "several",
+    "using",
+    "inference",
+    "evaluation",
+    "dataset",
+    "tasks",
+    "state-of-the-art",
+    "parameters",
+    "memory",
+    "compute",
+    "scaling",
+    "layer",
+    "features",
+    "prior",
+    "estimator",
+    "variance",
+    "regularization",
+    "study",
+    "approach",
+    "problem",
+]
 # Topic phrases that the default taxonomy recognises, one or two named by each area.
 AREA_TOPICS = (
-    "diffusion models", "large language models", "quantization", "pruning", "adversarial attacks",
-    "randomized smoothing", "differential privacy", "machine unlearning", "reinforcement learning",
-    "graph neural networks", "speech recognition", "label noise", "self-supervised learning",
-    "distribution shift", "Bayesian inference", "optimal transport", "neural operators",
-    "time series forecasting", "causal discovery", "federated learning", "continual learning",
-    "knowledge distillation", "LoRA fine-tuning", "stochastic gradient descent", "generalization bounds",
-    "dataset distillation", "vision-language models", "object detection", "image restoration",
-    "recommender systems", "tabular data", "attribution methods", "normalization layers",
+    "diffusion models",
+    "large language models",
+    "quantization",
+    "pruning",
+    "adversarial attacks",
+    "randomized smoothing",
+    "differential privacy",
+    "machine unlearning",
+    "reinforcement learning",
+    "graph neural networks",
+    "speech recognition",
+    "label noise",
+    "self-supervised learning",
+    "distribution shift",
+    "Bayesian inference",
+    "optimal transport",
+    "neural operators",
+    "time series forecasting",
+    "causal discovery",
+    "federated learning",
+    "continual learning",
+    "knowledge distillation",
+    "LoRA fine-tuning",
+    "stochastic gradient descent",
+    "generalization bounds",
+    "dataset distillation",
+    "vision-language models",
+    "object detection",
+    "image restoration",
+    "recommender systems",
+    "tabular data",
+    "attribution methods",
+    "normalization layers",
 )
 AREAS = 120
 AREA_WORDS = 40
 RARE_VOCABULARY = 30000
 NEAR_DUPLICATE_SHARE = 0.03
 HAZARDS = (
-    "``golden''", "[m]times [n]", "|Omega|", "50\\%", "QuIP#", "<! p!leq!1", "x^*|_infty",
-    "{ell_2}", "O(n log n)", "*", "_{t}", "~(NFE)", "<script>", "a|b|c", "# of", "&",
+    "``golden''",
+    "[m]times [n]",
+    "|Omega|",
+    "50\\%",
+    "QuIP#",
+    "<! p!leq!1",
+    "x^*|_infty",
+    "{ell_2}",
+    "O(n log n)",
+    "*",
+    "_{t}",
+    "~(NFE)",
+    "<script>",
+    "a|b|c",
+    "# of",
+    "&",
 )
 
 
@@ -172,7 +350,12 @@ def write_archive(papers: int, out: Path, seed: int = 1, start: dt.date = dt.dat
         days += 1
         appearances += len(listing)
         date += dt.timedelta(days=1)
-    return {"days": days, "appearances": appearances, "papers_written": len(first_listed), "last_date": date - dt.timedelta(days=1)}
+    return {
+        "days": days,
+        "appearances": appearances,
+        "papers_written": len(first_listed),
+        "last_date": date - dt.timedelta(days=1),
+    }
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .config import Config, load_config
@@ -119,12 +119,17 @@ def _parser() -> argparse.ArgumentParser:
 
     def add_common(command: argparse.ArgumentParser) -> None:
         command.add_argument(
-            "--digests", type=_folder, metavar="DIR", help="folder of digest files (default: from archive.yml, else digests/)"
+            "--digests",
+            type=_folder,
+            metavar="DIR",
+            help="folder of digest files (default: from archive.yml, else digests/)",
         )
         command.add_argument(
             "--year", type=_year, metavar="YYYY", help="year of digests whose date line and file name give none"
         )
-        command.add_argument("--config", type=_file, metavar="FILE", help="archive settings (default: archive.yml if present)")
+        command.add_argument(
+            "--config", type=_file, metavar="FILE", help="archive settings (default: archive.yml if present)"
+        )
         command.add_argument(
             "--strict", action="store_true", help="fail on a bad digest instead of skipping it with a warning"
         )
@@ -134,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
             "--force", action="store_true", help="render every page even if no digest, setting or template changed"
         )
         command.add_argument(
-            "--no-wait", action="store_true",
+            "--no-wait",
+            action="store_true",
             help="if another run is writing in this project, stop at once (exit status 75) instead of waiting",
         )
 
@@ -150,7 +156,10 @@ def _parser() -> argparse.ArgumentParser:
     add_common(build_command)
     add_writing(build_command)
     build_command.add_argument(
-        "--site-dir", type=_output_folder, metavar="DIR", help="where the site goes (default: site_dir of mkdocs.yml, site)"
+        "--site-dir",
+        type=_output_folder,
+        metavar="DIR",
+        help="where the site goes (default: site_dir of mkdocs.yml, site)",
     )
     build_command.set_defaults(run=_build_command)
 
@@ -179,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(args.config)
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if args.digests is not None:
         changes["digests"] = args.digests
     if args.year is not None:
@@ -242,7 +251,8 @@ def _serve_command(args: argparse.Namespace, printer: _Printer) -> int:
     if not config.site_dir.is_dir():
         raise ArchiveError(f"no site in {config.site_dir}; run without --no-build first")
     serve_site(
-        config.site_dir, args.port,
+        config.site_dir,
+        args.port,
         lambda address: printer.info(f"serving {config.site_dir} at {address} (Ctrl-C stops)"),
     )
     return 0

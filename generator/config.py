@@ -58,9 +58,11 @@ def _environment_value(loader: yaml.SafeLoader, node: yaml.Node) -> object:
     # !ENV NAME or !ENV [NAME, OTHER_NAME, default]: the first variable set, else the default.
     if isinstance(node, yaml.ScalarNode):
         names, default = [loader.construct_scalar(node)], None
-    else:
+    elif isinstance(node, yaml.SequenceNode):
         items = loader.construct_sequence(node)
         names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    else:
+        return None
     for name in names:
         if isinstance(name, str) and name in os.environ:
             return os.environ[name]
@@ -77,9 +79,10 @@ def load_config(path: Path | None = None) -> Config:
     path = path or Path(CONFIG_NAME)
     settings: dict = {}
     if path.exists():
-        settings = _read_yaml(path, yaml.SafeLoader) or {}
-        if not isinstance(settings, dict):
+        document = _read_yaml(path, yaml.SafeLoader) or {}
+        if not isinstance(document, dict):
             raise ArchiveError(f"{path}: expected settings such as 'digests: digests'")
+        settings = document
         unknown = sorted(set(settings) - _KEYS)
         if unknown:
             raise ArchiveError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")
@@ -88,7 +91,9 @@ def load_config(path: Path | None = None) -> Config:
     base = path.parent
     year = settings.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not valid_year(year)):
-        raise ArchiveError(f"{path}: 'year' must be a year from {EARLIEST_YEAR} to {LATEST_YEAR}, such as 2025, not {year!r}")
+        raise ArchiveError(
+            f"{path}: 'year' must be a year from {EARLIEST_YEAR} to {LATEST_YEAR}, such as 2025, not {year!r}"
+        )
 
     mkdocs_config = base / settings.get("mkdocs", "mkdocs.yml")
     if not mkdocs_config.exists():
@@ -118,7 +123,9 @@ def _site_url(value: object, mkdocs_config: Path) -> str:
     url = str(value)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ArchiveError(f"{mkdocs_config}: site_url must be an http(s) address such as https://user.github.io/archive/, not {url!r}")
+        raise ArchiveError(
+            f"{mkdocs_config}: site_url must be an http(s) address such as https://user.github.io/archive/, not {url!r}"
+        )
     return url if url.endswith("/") else url + "/"
 
 

@@ -22,6 +22,6 @@ class DigestError(ArchiveError):
         self.message = message
         self.listed = listed
 
-    def __reduce__(self):  # type: ignore[override]
+    def __reduce__(self):
         # Rebuilt from its parts when it comes back from a worker process.
         return type(self), (self.source, self.line, self.message, self.listed)

@@ -51,7 +51,7 @@ def map_in_chunks(
     global _job
     workers = min(workers or worker_count(), max(1, len(items) // min_items_per_worker))
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        results = []
+        results: list[R] = []
         for start in range(0, len(items), chunk_size):
             results.extend(function(item) for item in items[start : start + chunk_size])
             if on_chunk:
@@ -76,5 +76,6 @@ def map_in_chunks(
 
 
 def _run_chunk(start: int) -> list:
+    assert _job is not None, "a worker runs only inside map_in_chunks"
     function, items, size = _job
     return [function(item) for item in items[start : start + size]]

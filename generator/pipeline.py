@@ -102,8 +102,11 @@ def parse_digests(paths: list[Path], default_year: int | None = None) -> LoadedD
     """Parse the digest files ``paths``, collecting errors instead of stopping at one."""
     progress = Progress("reading digests", len(paths), unit="digests", min_total=200)
     results = map_in_chunks(
-        functools.partial(_read_or_error, default_year=default_year), paths,
-        on_chunk=progress.advance, chunk_size=DIGESTS_PER_CHUNK, min_items_per_worker=DIGESTS_PER_WORKER,
+        functools.partial(_read_or_error, default_year=default_year),
+        paths,
+        on_chunk=progress.advance,
+        chunk_size=DIGESTS_PER_CHUNK,
+        min_items_per_worker=DIGESTS_PER_WORKER,
     )
     progress.close()
     digests = tuple(result for result in results if isinstance(result, Digest))
@@ -141,7 +144,9 @@ def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFi
     for override, keys in model.override_targets.items():
         where = f"{config.tag_overrides}:{override.line}"
         if not keys:
-            report.warning(f"{where}: no paper {override.paper!r} (give its URL slug or its title); override not applied")
+            report.warning(
+                f"{where}: no paper {override.paper!r} (give its URL slug or its title); override not applied"
+            )
         elif len(keys) > 1:
             slugs = ", ".join(archive.papers[key].slug for key in keys)
             report.warning(
@@ -220,7 +225,8 @@ def _generate(config: Config, options: RunOptions, report: Reporter) -> Generate
     files = find_digests(config.digests)
     paths = list(files.paths)
     inputs = input_fingerprint(
-        paths, [config.taxonomy, config.tag_overrides],
+        paths,
+        [config.taxonomy, config.tag_overrides],
         {"year": config.year, "site_name": config.site_name, "site_url": config.site_url},
     )
     finish_interrupted_write(config.docs_dir)

@@ -19,7 +19,11 @@ class Progress:
     """Report progress through ``total`` steps of a named stage to ``stream``."""
 
     def __init__(
-        self, label: str, total: int, stream: TextIO | None = None, unit: str = "pages",
+        self,
+        label: str,
+        total: int,
+        stream: TextIO | None = None,
+        unit: str = "pages",
         min_total: int = MIN_ITEMS_FOR_PROGRESS,
     ) -> None:
         self.label, self.total, self.unit = label, total, unit

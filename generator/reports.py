@@ -63,7 +63,9 @@ def duplicates_report(archive: Archive) -> str:
         for group in archive.homonyms:
             papers = [archive.papers[key] for key in group.keys if key in archive.papers]
             lines.append(f"abstract {group.abstract_score:5.1f}  {len(papers)} papers")
-            lines += [f"  {paper.title}  [{paper_url(paper.slug)}], first listed {paper.first_seen}" for paper in papers]
+            lines += [
+                f"  {paper.title}  [{paper_url(paper.slug)}], first listed {paper.first_seen}" for paper in papers
+            ]
             lines.append("")
     return "\n".join(lines[:-1]) + "\n"
 

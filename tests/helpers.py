@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_DIGESTS = REPO.parent / "shared" / "digests"
+# The real sample digests beside the checkout (`make test` passes SHARED_DIGESTS).
+SHARED_DIGESTS = (REPO / os.environ.get("SHARED_DIGESTS", "../shared/digests")).resolve()
 
 
 def unrelated_abstract(title: str) -> str:
@@ -31,7 +33,10 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run the installed ``digest-archive`` command as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "generator.cli", *args],
-        cwd=cwd, capture_output=True, text=True, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -56,6 +61,6 @@ def pagefind_documents(site: Path) -> dict[str, dict]:
     for fragment in (site / "pagefind" / "fragment").iterdir():
         raw = gzip.decompress(fragment.read_bytes())
         assert raw.startswith(b"pagefind_dcd"), fragment
-        document = json.loads(raw[len(b"pagefind_dcd"):])
+        document = json.loads(raw[len(b"pagefind_dcd") :])
         documents[document["url"]] = document
     return documents

@@ -9,14 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.analysis.identity import build_archive, title_key
+from generator.pipeline import load_digests
 from generator.sources.records import Digest, DigestEntry
 
 from .helpers import FIXTURES
-from generator.pipeline import load_digests
 
 
 def digest(source: str, date: dt.date, *titles: str) -> Digest:
-    entries = tuple(DigestEntry(title=t, abstract=f"Abstract of {t} on {date}.", line=n) for n, t in enumerate(titles, 1))
+    entries = tuple(
+        DigestEntry(title=t, abstract=f"Abstract of {t} on {date}.", line=n) for n, t in enumerate(titles, 1)
+    )
     return Digest(source=source, date=date, entries=entries)
 
 
@@ -96,7 +98,8 @@ def near_duplicate_model(*listings: tuple[dt.date, str, str]):
     from generator.analysis.taxonomy import Taxonomy
 
     digests = [
-        Digest(f"{date.isoformat()}.txt", date, (DigestEntry(title, abstract, 1),)) for date, title, abstract in listings
+        Digest(f"{date.isoformat()}.txt", date, (DigestEntry(title, abstract, 1),))
+        for date, title, abstract in listings
     ]
     return build_model(digests, Taxonomy(())).archive
 
@@ -144,9 +147,9 @@ def test_the_same_abstract_under_a_different_title_stays_apart():
 
 
 def test_a_merged_title_keeps_its_url_as_a_redirect_and_the_report_lists_the_merge():
-    from generator.site.plan import render_site
-    from generator.reports import duplicates_report
     from generator.analysis.slugs import paper_slug
+    from generator.reports import duplicates_report
+    from generator.site.plan import render_site
 
     later_title = "Simple Density Schedules for Sparse Transformer Training"
     alone = near_duplicate_model((dt.date(2025, 3, 4), later_title, ABSTRACT))

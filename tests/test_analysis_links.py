@@ -81,8 +81,32 @@ def _reference_find_urls(text: str) -> list[tuple[int, int, str]]:
 
 
 URL_PIECES = st.sampled_from(
-    ["https://", "HTTP://", "www.", "WWW.", "github.com/", "GitHub.com/", "hf.co/", "huggingface.co/",
-     "a", "b.c", "x/y", ".", ",", ")", "(", "]", "}", " ", "\n", "-", "@", "é", "/", ":"]
+    [
+        "https://",
+        "HTTP://",
+        "www.",
+        "WWW.",
+        "github.com/",
+        "GitHub.com/",
+        "hf.co/",
+        "huggingface.co/",
+        "a",
+        "b.c",
+        "x/y",
+        ".",
+        ",",
+        ")",
+        "(",
+        "]",
+        "}",
+        " ",
+        "\n",
+        "-",
+        "@",
+        "é",
+        "/",
+        ":",
+    ]
 )
 
 

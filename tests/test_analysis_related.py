@@ -15,7 +15,9 @@ WORDS = [f"w{n}" for n in range(300)]
 
 def random_texts(count: int, seed: int = 3) -> list[str]:
     rng = random.Random(seed)
-    return [" ".join(rng.choice(WORDS[: rng.randint(30, 300)]) for _ in range(rng.randint(20, 60))) for _ in range(count)]
+    return [
+        " ".join(rng.choice(WORDS[: rng.randint(30, 300)]) for _ in range(rng.randint(20, 60))) for _ in range(count)
+    ]
 
 
 def brute_force(vectors, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +34,10 @@ def test_vectors_are_unit_length_tfidf_rows_without_stop_words():
     assert vectors[2].nnz == 0  # stop words only: nothing to compare on
     # A word every text shares weighs less than a word only one has (IDF).
     shared = tfidf_vectors(["common rare", "common other"])
-    assert shared[0, related._HASHER.transform(["rare"]).indices[0]] > shared[0, related._HASHER.transform(["common"]).indices[0]]
+    assert (
+        shared[0, related._HASHER.transform(["rare"]).indices[0]]
+        > shared[0, related._HASHER.transform(["common"]).indices[0]]
+    )
 
 
 def test_neighbours_are_exact_in_chunks(monkeypatch):

@@ -8,11 +8,11 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.analysis.identity import title_key
-from generator.sources.records import Digest, DigestEntry
 from generator.analysis.assemble import build_model
+from generator.analysis.identity import title_key
 from generator.analysis.slugs import paper_slug, unique_slugs
 from generator.analysis.taxonomy import Taxonomy
+from generator.sources.records import Digest, DigestEntry
 
 from .helpers import unrelated_abstract
 
@@ -51,7 +51,9 @@ def test_adding_digests_never_changes_an_existing_slug():
 
 
 def test_titles_sharing_their_first_words_get_different_urls():
-    result = slugs(archive_of(("A" * 3 + " long shared beginning " * 5 + "one", "A" * 3 + " long shared beginning " * 5 + "two")))
+    result = slugs(
+        archive_of(("A" * 3 + " long shared beginning " * 5 + "one", "A" * 3 + " long shared beginning " * 5 + "two"))
+    )
     assert len(set(result.values())) == 2
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.analysis.assemble import build_model
-from generator.pipeline import load_digests
 from generator.analysis.stats import archive_months, archive_stats
 from generator.analysis.taxonomy import load_taxonomy
+from generator.pipeline import load_digests
 
 from .helpers import FIXTURES, REPO
 

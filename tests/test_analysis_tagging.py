@@ -10,17 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.errors import ArchiveError
-from generator.sources.records import Digest, DigestEntry
-from generator.model import Tag
 from generator.analysis.assemble import build_model
-from generator.analysis.overrides import override_targets
-from generator.pipeline import load_digests
-from generator.reports import tag_report
-from generator.analysis.overrides import load_overrides
+from generator.analysis.overrides import load_overrides, override_targets
 from generator.analysis.tagging import TagMatcher
 from generator.analysis.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 from generator.analysis.words import word_tokens
+from generator.errors import ArchiveError
+from generator.model import Tag
+from generator.pipeline import load_digests
+from generator.reports import tag_report
+from generator.sources.records import Digest, DigestEntry
 
 from .helpers import REPO, SHARED_DIGESTS
 
@@ -30,14 +29,14 @@ def matcher(*phrases: str) -> TagMatcher:
 
 
 def test_phrases_match_whole_words_case_and_punctuation_insensitively():
-    tags = matcher("score-based", "prun*", "LLM", "N:M sparsity", "Schr\"odinger bridge*").tags_of
+    tags = matcher("score-based", "prun*", "LLM", "N:M sparsity", 'Schr"odinger bridge*').tags_of
     assert tags("A Score Based model") == ("t",)
     assert tags("a score-based, model") == ("t",)
     assert tags("structured pruning of nets") == ("t",)
     assert tags("we PRUNE weights") == ("t",)
     assert tags("LLM agents") == ("t",)
     assert tags("robust N:M sparsity training") == ("t",)
-    assert tags("computational Schr\"odinger Bridges (SB)") == ("t",)
+    assert tags('computational Schr"odinger Bridges (SB)') == ("t",)
     assert tags("LLMs") == ()  # whole words only: plural must be listed
     assert tags("unpruned") == ()  # a * extends the end of a word, not the start
     assert tags("scorebased") == ()
@@ -48,9 +47,7 @@ def test_phrases_match_whole_words_case_and_punctuation_insensitively():
 def test_matcher_agrees_with_a_plain_regex_reference_on_random_texts():
     words = ["score", "based", "pruning", "pruned", "llm", "llms", "n", "m", "sparsity", "x", "-", ",", " "]
     phrases = ("score-based", "prun*", "LLM", "N:M sparsity")
-    reference = re.compile(
-        r"(?<!\w)(?:score\W+based|prun\w*|llm|n\W+m\W+sparsity)(?!\w)", re.IGNORECASE
-    )
+    reference = re.compile(r"(?<!\w)(?:score\W+based|prun\w*|llm|n\W+m\W+sparsity)(?!\w)", re.IGNORECASE)
     match = matcher(*phrases).tags_of
     rng = random.Random(7)
     for _ in range(2000):
@@ -62,7 +59,12 @@ TWO_TAGS = {
     "tags": {
         "speech": {"name": "Speech", "description": "d", "phrases": ["speech"]},
         "graphs": {"name": "Graphs", "description": "d", "phrases": ["graph neural network*", "GNN*"]},
-        "rl": {"name": "RL", "description": "d", "phrases": ["reinforcement learning"], "patterns": [r"\bQ-?learning\b"]},
+        "rl": {
+            "name": "RL",
+            "description": "d",
+            "phrases": ["reinforcement learning"],
+            "patterns": [r"\bQ-?learning\b"],
+        },
     }
 }
 
@@ -130,7 +132,7 @@ def test_overrides_add_and_remove_tags_by_slug_or_title(tmp_path):
     overrides_file.write_text(
         "papers:\n"
         f"  {slug}:\n    add: [rl]\n"
-        "  \"graph neural networks, for speech\":\n    remove: [speech]\n    add: [rl]\n"
+        '  "graph neural networks, for speech":\n    remove: [speech]\n    add: [rl]\n'
         "  No Such Paper:\n    add: [rl]\n"
     )
     overrides = load_overrides(overrides_file, parse_taxonomy(TWO_TAGS))
@@ -138,7 +140,11 @@ def test_overrides_add_and_remove_tags_by_slug_or_title(tmp_path):
     archive = model_of(*entries, overrides=overrides)
     assert archive.papers["nothing"].tags == ("rl",)
     assert archive.papers["graph neural networks for speech"].tags == ("rl", "graphs")
-    assert list(override_targets(archive, overrides).values()) == [("nothing",), ("graph neural networks for speech",), ()]
+    assert list(override_targets(archive, overrides).values()) == [
+        ("nothing",),
+        ("graph neural networks for speech",),
+        (),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from generator.analysis.assemble import build_model
-from generator.pipeline import load_digests
 from generator.analysis.taxonomy import load_taxonomy
+from generator.pipeline import load_digests
 
 from .helpers import REPO
 
@@ -29,7 +29,10 @@ def test_synthetic_archive_is_realistic_and_parses_strictly(tmp_path):
     assert 0.10 <= repeats / counts["appearances"] <= 0.17
     for paper in archive.papers.values():
         assert 1300 <= len(paper.abstract) <= 1900
-        gaps = [(b - a).days for a, b in zip(tuple(a.date for a in paper.appearances), tuple(a.date for a in paper.appearances)[1:])]
+        gaps = [
+            (b - a).days
+            for a, b in zip(tuple(a.date for a in paper.appearances), tuple(a.date for a in paper.appearances)[1:])
+        ]
         assert all(gap <= 30 for gap in gaps)
     # Abstracts name a topic or two: most papers get tags, none more than the taxonomy's cap.
     assert sum(1 for p in archive.papers.values() if p.tags) > 0.9 * len(archive.papers)

@@ -199,7 +199,9 @@ def test_days_index_groups_by_year_and_month_with_counts(fixture_site):
     months = [" ".join(h.get_text().split()) for h in html.select("article h3")]
     assert months == ["January 2025 2 days, 5 listings", "December 2024 1 days, 2 listings"]
     assert [a["href"] for a in html.select(".da-day-list a")] == [
-        "../days/2025-01-05/", "../days/2025-01-02/", "../days/2024-12-30/",
+        "../days/2025-01-05/",
+        "../days/2025-01-02/",
+        "../days/2024-12-30/",
     ]
 
 
@@ -212,8 +214,14 @@ def test_paper_page_has_tags_links_appearances_and_search_links(fixture_site):
     ]
     assert [a.get_text() for a in html.select(".da-appearances a")] == ["Jan 2, 2025"]
     search = {a.get_text(): a["href"] for a in html.select(".da-search-links a")}
-    assert search["Search arXiv"] == "https://arxiv.org/search/?query=Robust+Reward+Models+Resist+Reward+Hacking&searchtype=title"
-    assert search["Search Hugging Face papers"] == "https://huggingface.co/papers?q=Robust+Reward+Models+Resist+Reward+Hacking"
+    assert (
+        search["Search arXiv"]
+        == "https://arxiv.org/search/?query=Robust+Reward+Models+Resist+Reward+Hacking&searchtype=title"
+    )
+    assert (
+        search["Search Hugging Face papers"]
+        == "https://huggingface.co/papers?q=Robust+Reward+Models+Resist+Reward+Hacking"
+    )
 
 
 def test_day_page_shows_tags_and_code_links(fixture_site):
@@ -237,8 +245,20 @@ def test_serve_answers_on_localhost(fixture_site, tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--no-build", "--site-dir", str(fixture_site), "--port", str(port)],
-        cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "serve",
+            "--no-build",
+            "--site-dir",
+            str(fixture_site),
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 20
@@ -268,7 +288,7 @@ def test_icons_come_from_the_sprite_and_resolve(fixture_site):
             assert f'<symbol id="{symbol}"' in sprite
     # The palette and search icons and the drawer's logo, inserted by archive-chrome.js.
     script = (fixture_site / "assets" / "javascripts" / "archive-chrome.js").read_text()
-    symbols = re.findall(r'qzxdachromerootqzx/assets/images/archive-icons.svg#([a-z-]+)', script)
+    symbols = re.findall(r"qzxdachromerootqzx/assets/images/archive-icons.svg#([a-z-]+)", script)
     assert {"magnify", "close", "weather-night", "weather-sunny", "library"} <= set(symbols)
     assert all(f'<symbol id="{symbol}"' in sprite for symbol in symbols)
 
@@ -279,8 +299,15 @@ def test_parts_that_need_javascript_are_in_one_script_not_in_every_page(fixture_
     palette_code = re.search(r"<script>(.*)</script>", (material / "palette.html").read_text(), re.S).group(1)
     start_code = re.search(r"<script>(.*)</script>", (material / "base.html").read_text(), re.S).group(1)
     assert palette_code in script
-    assert start_code.replace('"{{ config.extra.scope | d(base_url) }}"', 'new URL("../..", document.currentScript.src)') in script
-    for needed in ('data-md-component=\\"palette\\"', 'data-md-component=\\"search-query\\"', '<script id=\\"__config\\"'):
+    assert (
+        start_code.replace('"{{ config.extra.scope | d(base_url) }}"', 'new URL("../..", document.currentScript.src)')
+        in script
+    )
+    for needed in (
+        'data-md-component=\\"palette\\"',
+        'data-md-component=\\"search-query\\"',
+        '<script id=\\"__config\\"',
+    ):
         assert needed in script, needed
     for page in [fixture_site / "index.html", *paper_pages(fixture_site)]:
         html = page.read_text()
@@ -296,10 +323,10 @@ def test_shared_paper_pages_list_their_five_most_similar_papers(shared_site):
     import numpy as np
 
     from generator.analysis.assemble import build_model
-    from generator.pipeline import load_digests
     from generator.analysis.related import MIN_RELATED_SIMILARITY, tfidf_vectors
-    from generator.site.urls import paper_url
     from generator.analysis.taxonomy import Taxonomy
+    from generator.pipeline import load_digests
+    from generator.site.urls import paper_url
 
     archive = build_model(load_digests(SHARED_DIGESTS, 2025).digests, Taxonomy(())).archive
     papers = list(archive.papers.values())

@@ -54,7 +54,9 @@ def test_unchanged_inputs_skip_the_run_and_any_change_redoes_it(tmp_path):
     feeds = sorted((tmp_path / "site_src" / "feeds" / "tags").glob("*.xml"), key=lambda p: p.stat().st_mtime)
     assert all("three bits" in feed.read_text() for feed in feeds[-2:])
     assert "three bits" not in feeds[0].read_text()
-    (tmp_path / "taxonomy.yml").write_text((tmp_path / "taxonomy.yml").read_text().replace("Speech and audio", "Speech"))
+    (tmp_path / "taxonomy.yml").write_text(
+        (tmp_path / "taxonomy.yml").read_text().replace("Speech and audio", "Speech")
+    )
     assert "up to date" not in generate()
     (tmp_path / "site_src" / "days" / "2025-01-05.md").unlink()  # a page lost by hand is restored
     assert "1 written," in generate()
@@ -143,7 +145,9 @@ def test_failed_mkdocs_build_keeps_the_previous_site(tmp_path):
     before = tmp_path / "before"
     shutil.copytree(tmp_path / "site", before)
     mkdocs = tmp_path / "mkdocs.yml"
-    mkdocs.write_text(mkdocs.read_text().replace("  - Topics: tags/index.md", "  - Topics: tags/index.md\n  - Missing: missing.md"))
+    mkdocs.write_text(
+        mkdocs.read_text().replace("  - Topics: tags/index.md", "  - Topics: tags/index.md\n  - Missing: missing.md")
+    )
     failed = run_cli("build", "--digests", str(FIXTURES / "archive"), cwd=tmp_path)
     assert failed.returncode == 1 and "mkdocs build --strict failed" in failed.stderr
     comparison = filecmp.dircmp(before, tmp_path / "site")

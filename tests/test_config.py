@@ -35,7 +35,10 @@ def test_archive_yml_paths_are_relative_to_its_folder(tmp_path):
 def test_mkdocs_yml_with_python_tags_is_still_read(tmp_path):
     make_project(tmp_path)
     mkdocs = tmp_path / "mkdocs.yml"
-    mkdocs.write_text(mkdocs.read_text() + "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n")
+    mkdocs.write_text(
+        mkdocs.read_text()
+        + "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+    )
     (tmp_path / "archive.yml").write_text("{}\n")
     assert load_config(tmp_path / "archive.yml").docs_dir == tmp_path / "site_src"
 

@@ -56,7 +56,10 @@ def test_a_generate_killed_mid_write_leaves_the_previous_site_src_intact(tmp_pat
     staging = staging_folder(site_src)
     process = subprocess.Popen(
         [sys.executable, "-m", "generator.cli", "generate", "--digests", str(digests), "--strict"],
-        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     # Kill it once it has put a few hundred pages into the new folder: well inside the write.

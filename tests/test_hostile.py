@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.analysis.slugs import paper_slug
 from generator.analysis.identity import title_key
+from generator.analysis.slugs import paper_slug
 
 from .helpers import FIXTURES, build_project, pagefind_documents
 from .test_build import paper_pages, raw_entries, soup
@@ -135,6 +135,10 @@ def test_feeds_of_hostile_text_are_valid_and_carry_the_literal_titles(hostile_si
             if "tags" in feed_file.parts:
                 assert entry.summary == entries[entry.title]
     days = feedparser.parse((hostile_site / "feeds" / "days.xml").read_bytes())
-    listed = {a.get_text() for entry in days.entries for a in BeautifulSoup(entry.content[0].value, "html.parser").find_all("a")}
+    listed = {
+        a.get_text()
+        for entry in days.entries
+        for a in BeautifulSoup(entry.content[0].value, "html.parser").find_all("a")
+    }
     assert listed == set(entries)
     assert titles <= set(entries)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import sys
 
 from generator.analysis.assemble import build_model
+from generator.analysis.taxonomy import load_taxonomy
 from generator.pipeline import load_digests
 from generator.site.plan import render_site
 from generator.site.urls import tag_month_url
-from generator.analysis.taxonomy import load_taxonomy
 
 from .helpers import REPO
 
 
 def _without_related(page: str) -> str:
     start = page.find("<h2>Related papers</h2>")
-    return page if start < 0 else page[:start] + page[page.index("</ul>", start):]
+    return page if start < 0 else page[:start] + page[page.index("</ul>", start) :]
+
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_archive  # noqa: E402
@@ -34,8 +35,13 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
     newest = archive.days[-1]
     listed = archive.papers_on(newest)
     allowed = {
-        "index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz",
-        "stats/index.md", "feeds/days.xml",
+        "index.md",
+        "days/index.md",
+        "papers/index.md",
+        "tags/index.md",
+        "archive.json.gz",
+        "stats/index.md",
+        "feeds/days.xml",
     }
     allowed.add(f"days/{newest.date.isoformat()}.md")
     allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
@@ -48,7 +54,8 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
             allowed.add(tag_month_url(tag, (newest.date.year, newest.date.month)).rstrip("/") + ".md")
     # A-Z sections on the way to a listed paper (and any they split into).
     on_path = {
-        path for path in after
+        path
+        for path in after
         if path.startswith("papers/az/")
         and any(paper.slug.startswith(path.split("/")[2].rstrip("~")) for paper in listed)
     }
@@ -61,7 +68,8 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
     # Related papers come from text similarity over the whole archive: new papers can
     # enter an older paper's list. Such a page may change there and nowhere else.
     related_only = {
-        path for path in changed - allowed
+        path
+        for path in changed - allowed
         if path.startswith("papers/") and _without_related(before[path]) == _without_related(after[path])
     }
     unexpected = changed - allowed - on_path - newest_months - related_only

@@ -27,10 +27,14 @@ def test_a_large_site_is_split_by_first_character_into_bounded_parts(tmp_path):
     site = make_site(tmp_path, slugs)
     parts = index_parts(site, pages_per_index=30)
     assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-2/", "pagefind-3/"]
+
     def part_of(path: str) -> list[str]:
-        return [folder for folder, glob in parts if any(
-            fnmatch.fnmatch(path, option) for option in glob.strip("{}").split(",")
-        )]
+        return [
+            folder
+            for folder, glob in parts
+            if any(fnmatch.fnmatch(path, option) for option in glob.strip("{}").split(","))
+        ]
+
     for slug in slugs:
         assert len(part_of(f"papers/{slug}/index.html")) == 1, slug
     assert part_of("days/2025-01-01/index.html") == ["pagefind/"]

@@ -12,7 +12,10 @@ from .helpers import FIXTURES, make_project, run_cli
 
 def fake_page(url: str, title: str, content: str, **meta) -> SimpleNamespace:
     return SimpleNamespace(
-        url=url, content=content, canonical_url=None, edit_url=None,
+        url=url,
+        content=content,
+        canonical_url=None,
+        edit_url=None,
         meta={"title": title, "description": f"About {title}", "template": "frame.html", **meta},
     )
 
@@ -22,8 +25,8 @@ def fake_theme(page, context) -> str:
     root = "../" * page.url.count("/")
     heading = "" if "<h1" in page.content else f"<h1>{page.meta['title']}</h1>"
     return (
-        f"<title>{page.meta['title']} - Site</title><meta content=\"{page.meta['description']}\">"
-        f"<a href=\"{root}\">home</a><article>\n  {heading}{page.content}\n  </article>"
+        f'<title>{page.meta["title"]} - Site</title><meta content="{page.meta["description"]}">'
+        f'<a href="{root}">home</a><article>\n  {heading}{page.content}\n  </article>'
     )
 
 
@@ -50,7 +53,10 @@ def test_frame_cut_at_markers_stamps_each_pages_values():
     marked = marked_copy(page)
     frame = Frame.from_marked_output(fake_theme(marked, {}), "<h1>")
     values = {"title": "B & C", "description": "d", "content": "<h1>B</h1>"}
-    assert frame.stamp(values) == '<title>B & C - Site</title><meta content="d"><a href="../../">home</a><article><h1>B</h1></article>'
+    assert (
+        frame.stamp(values)
+        == '<title>B & C - Site</title><meta content="d"><a href="../../">home</a><article><h1>B</h1></article>'
+    )
 
 
 def test_pages_are_stamped_only_after_two_checked_renders_and_equal_the_theme_output():
@@ -63,7 +69,7 @@ def test_pages_are_stamped_only_after_two_checked_renders_and_equal_the_theme_ou
 
 def test_a_value_outside_the_markers_fails_the_check_and_nothing_is_stamped():
     def theme_showing_url(page, context):
-        return fake_theme(page, context) + f"<link href=\"{page.url}\">"
+        return fake_theme(page, context) + f'<link href="{page.url}">'
 
     frames = cache(theme_showing_url)
     pages = [fake_page(f"papers/p{n}/", f"P{n}", f"<h1>P{n}</h1>") for n in range(5)]

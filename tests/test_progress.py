@@ -38,7 +38,10 @@ def test_mkdocs_plugin_counts_rendered_pages(capsys):
     plugin = ArchivePlugin()
     plugin.on_files(Files(), config={})
     for _ in range(3000):
-        assert plugin.on_post_page("<html>\n  <body>", page=SimpleNamespace(meta={}, canonical_url=None), config={}) == "<html>\n<body>"
+        assert (
+            plugin.on_post_page("<html>\n  <body>", page=SimpleNamespace(meta={}, canonical_url=None), config={})
+            == "<html>\n<body>"
+        )
     plugin.on_post_build(config=SimpleNamespace(site_url=None))
     err = capsys.readouterr().err
     assert "mkdocs build: 300/3,000 pages (10%)" in err and "mkdocs build: 3,000 pages in" in err
@@ -64,7 +67,7 @@ class _Page:
 def test_generated_pages_skip_markdown_and_hand_written_pages_do_not():
     plugin = ArchivePlugin()
     generated = _Page("papers/x.md", {"html_body": True, "title": "X"})
-    body = '<article data-pagefind-body>\n<p>*not emphasis* 50\\% [m]times [n]</p>\n</article>\n'
+    body = "<article data-pagefind-body>\n<p>*not emphasis* 50\\% [m]times [n]</p>\n</article>\n"
     generated.markdown = plugin.on_page_markdown(body, page=generated, config={}, files=None)
     generated.render({}, None)
     assert generated.content == body and generated.present_anchor_ids == set()
@@ -82,7 +85,9 @@ def test_generated_pages_skip_markdown_and_hand_written_pages_do_not():
 def test_line_breaks_between_tags_go_on_generated_pages_only():
     plugin = ArchivePlugin()
     html = "<ul>\n  <li><code>a</code>\n<code>b</code></li>\n</ul>"
-    generated = plugin.on_post_page(html, page=SimpleNamespace(meta={HTML_BODY_KEY: True}, canonical_url=None), config={})
+    generated = plugin.on_post_page(
+        html, page=SimpleNamespace(meta={HTML_BODY_KEY: True}, canonical_url=None), config={}
+    )
     assert generated == "<ul><li><code>a</code><code>b</code></li></ul>"
     # In hand-written Markdown a line break between two code spans is the space between them.
     written = plugin.on_post_page(html, page=SimpleNamespace(meta={}, canonical_url=None), config={})

@@ -172,7 +172,7 @@ def test_no_match_says_so(page, fixture_base):
 def test_result_text_is_the_abstract_not_the_title_again(page, shared_base, shared_site):
     for paper in shared_papers(shared_site)[:5]:
         results = search(page, shared_base, paper["title"])
-        text = results[0]["text"][len(paper["title"]):].strip()  # the heading comes first
+        text = results[0]["text"][len(paper["title"]) :].strip()  # the heading comes first
         assert not text.startswith(paper["title"]), paper["title"]
         assert text[:40] in paper["abstract"] or text.startswith("http"), text[:80]
 
@@ -210,9 +210,11 @@ def split_base(tmp_path_factory):
     """The fixture archive indexed in several Pagefind parts, as a large archive is."""
     project = make_project(tmp_path_factory.mktemp("split-index"))
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text().replace(
-        "  - digest-archive-search\n", "  - digest-archive-search:\n      pages_per_index: 3\n"
-    ))
+    config.write_text(
+        config.read_text().replace(
+            "  - digest-archive-search\n", "  - digest-archive-search:\n      pages_per_index: 3\n"
+        )
+    )
     result = run_cli("build", "--digests", str(FIXTURES / "archive"), "--strict", cwd=project)
     assert result.returncode == 0, result.stderr
     site = project / "site"

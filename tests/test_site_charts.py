@@ -40,7 +40,9 @@ def test_years_of_days_are_a_line_with_a_tick_per_year():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 500)), min_size=1, max_size=200, unique_by=lambda p: p[0]))
+@given(
+    st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 500)), min_size=1, max_size=200, unique_by=lambda p: p[0])
+)
 def test_property_every_mark_lies_inside_the_plot_area(offsets):
     start = dt.date(2023, 1, 1)
     points = sorted((start + dt.timedelta(days=offset), value) for offset, value in offsets)

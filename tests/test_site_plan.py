@@ -15,20 +15,20 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from mkdocs.utils.meta import get_data
 
-from generator.errors import DigestError
-from generator.sources.records import Digest, DigestEntry
-from generator.sources.text import parse_digest
 from generator.analysis.assemble import build_model
+from generator.analysis.taxonomy import Taxonomy, load_taxonomy
+from generator.errors import DigestError
 from generator.pipeline import load_digests
 from generator.site.az import az_sections, walk_sections
 from generator.site.escaping import excerpt, front_matter, linkify, query_value
 from generator.site.plan import render_site
 from generator.site.urls import root_prefix, source_path
-from generator.analysis.taxonomy import Taxonomy, load_taxonomy
-
-NO_TAGS = Taxonomy(())
+from generator.sources.records import Digest, DigestEntry
+from generator.sources.text import parse_digest
 
 from .helpers import FIXTURES, REPO, unrelated_abstract
+
+NO_TAGS = Taxonomy(())
 
 HAZARDS = (
     "``golden'' [m]times [n] |Omega| 50\\% QuIP# <! p!leq!1 x^*|_infty <script>alert(1)</script>"
@@ -90,7 +90,9 @@ def test_pages_exist_for_every_paper_day_tag_and_index():
     files = fixture_files()
     assert {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz"} <= set(files)
     assert {p for p in files if p.startswith("days/2")} == {
-        "days/2024-12-30.md", "days/2025-01-02.md", "days/2025-01-05.md",
+        "days/2024-12-30.md",
+        "days/2025-01-02.md",
+        "days/2025-01-05.md",
     }
     paper_pages = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
     assert len(paper_pages) == 5
@@ -129,7 +131,9 @@ def test_rendering_twice_gives_identical_output():
 
 def test_a_long_letter_is_split_into_sections_that_share_their_opening_words():
     titles = [f"Paper number {n:04d}" for n in range(650)] + ["Quick note"]
-    archive = build_model([Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, unrelated_abstract(t), 1) for t in titles))], NO_TAGS).archive
+    archive = build_model(
+        [Digest("a.txt", dt.date(2025, 1, 1), tuple(DigestEntry(t, unrelated_abstract(t), 1) for t in titles))], NO_TAGS
+    ).archive
     files = render_site(archive)
     sections = sorted(path for path in files if path.startswith("papers/az/"))
     assert sections == [
@@ -146,7 +150,9 @@ def test_a_long_letter_is_split_into_sections_that_share_their_opening_words():
     letter = BeautifulSoup(markdown.markdown(split_front_matter(files["papers/az/p/index.md"])[1]), "html.parser")
     assert [a.get_text() for a in letter.select(".da-sections a")][:2] == ["Paper number 00…", "Paper number 01…"]
     assert "100 papers: Paper number 0000 … Paper number 0099" in letter.select_one(".da-sections li").get_text()
-    leaf = BeautifulSoup(markdown.markdown(split_front_matter(files["papers/az/paper-number-06/index.md"])[1]), "html.parser")
+    leaf = BeautifulSoup(
+        markdown.markdown(split_front_matter(files["papers/az/paper-number-06/index.md"])[1]), "html.parser"
+    )
     assert len(leaf.select(".da-list li")) == 50
     assert leaf.select_one(".da-trail").get_text() == "All papers › P › Paper number 06…"
 
@@ -197,7 +203,9 @@ def test_topic_pages_show_description_latest_listings_and_counts_per_month():
     assert tagged
     for tag in tagged:
         members = [p for p in archive.papers.values() if tag.slug in p.tags]
-        main = BeautifulSoup(markdown.markdown(split_front_matter(files[f"tags/{tag.slug}/index.md"])[1]), "html.parser")
+        main = BeautifulSoup(
+            markdown.markdown(split_front_matter(files[f"tags/{tag.slug}/index.md"])[1]), "html.parser"
+        )
         assert main.select_one(".da-tag-description").get_text() == tag.description
         # Latest listings: sorted by latest appearance, newest first.
         latest = [a.get_text() for a in main.select(".da-list li a")]
@@ -210,7 +218,9 @@ def test_topic_pages_show_description_latest_listings_and_counts_per_month():
                 months.setdefault(date.strftime("%Y-%m"), set()).add(paper.key)
         rows = main.select(".da-month-counts tbody tr")
         assert [row.a["href"] for row in rows] == [f"../../tags/{tag.slug}/{m}/" for m in sorted(months, reverse=True)]
-        assert [int(row.select("td")[1].get_text()) for row in rows] == [len(months[m]) for m in sorted(months, reverse=True)]
+        assert [int(row.select("td")[1].get_text()) for row in rows] == [
+            len(months[m]) for m in sorted(months, reverse=True)
+        ]
         busiest = max(len(keys) for keys in months.values())
         assert [row.select_one(".da-bar")["style"] for row in rows] == [
             f"width:{round(100 * len(months[m]) / busiest, 1)}%" for m in sorted(months, reverse=True)
@@ -220,7 +230,9 @@ def test_topic_pages_show_description_latest_listings_and_counts_per_month():
             listed = BeautifulSoup(markdown.markdown(split_front_matter(page)[1]), "html.parser").select(".da-list a")
             # Each paper listed that month, by its last listing in the month, newest first.
             last_in_month = {
-                p.key: max(d for d in (a.date for a in p.appearances) if d.strftime("%Y-%m") == month) for p in members if p.key in keys
+                p.key: max(d for d in (a.date for a in p.appearances) if d.strftime("%Y-%m") == month)
+                for p in members
+                if p.key in keys
             }
             order = sorted(keys, key=lambda k: (-last_in_month[k].toordinal(), k))
             assert [a.get_text() for a in listed] == [archive.papers[k].title for k in order]
@@ -238,12 +250,16 @@ def test_query_value_equals_quote_plus(text):
 
 
 # One line of a digest: any printable text, with Markdown and HTML hazards well represented.
-digest_line = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff")
-    | st.sampled_from(list("`*_[]()#<>!|\\{}%&;'\"^~-=:")),
-    min_size=1,
-    max_size=120,
-).map(str.strip).filter(bool)
+digest_line = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff")
+        | st.sampled_from(list("`*_[]()#<>!|\\{}%&;'\"^~-=:")),
+        min_size=1,
+        max_size=120,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -269,11 +285,28 @@ def test_property_digest_text_renders_back_exactly(title, abstract_lines):
 
 # Lines a digest-like file is made of: header and date lines, valid and not, and text.
 digest_like_line = st.one_of(
-    st.sampled_from([
-        b"new", b"Subscribe", b"byAK and the research community", b"Mar 28", b"Mar 28, 2025",
-        b"28 March 2025", b"2025-13-01", b"Feb 30", b"Sept 3", b"", b"   ", b"\r",
-        b"\xe2\x80\xa8", b"<script>alert(1)</script>", b"{{ x }}", b"---", b"# h", b"| a | b |",
-    ]),
+    st.sampled_from(
+        [
+            b"new",
+            b"Subscribe",
+            b"byAK and the research community",
+            b"Mar 28",
+            b"Mar 28, 2025",
+            b"28 March 2025",
+            b"2025-13-01",
+            b"Feb 30",
+            b"Sept 3",
+            b"",
+            b"   ",
+            b"\r",
+            b"\xe2\x80\xa8",
+            b"<script>alert(1)</script>",
+            b"{{ x }}",
+            b"---",
+            b"# h",
+            b"| a | b |",
+        ]
+    ),
     digest_line.map(str.encode),
     digest_line.map(str.encode),
 )

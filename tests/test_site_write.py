@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from generator.site import write
 from generator.errors import ArchiveError
 from generator.folder_swap import STAGING_MARKER, retired_folder, staging_folder
+from generator.site import write
 from generator.site.write import MANIFEST_NAME, finish_interrupted_write, read_manifest, write_site
 
 

@@ -185,15 +185,19 @@ def test_find_digests_lists_txt_files_sorted(tmp_path):
 
 # Text a title or abstract can hold: any printable character, including Markdown and HTML
 # hazards, but no line breaks (a title is one line; an abstract one paragraph).
-line_text = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
-        blacklist_characters="\ufeff",
+line_text = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+            blacklist_characters="\ufeff",
+        )
+        | st.sampled_from(list("`*_[]()#<>!|\\{}%&;'\"^~")),
+        min_size=1,
+        max_size=80,
     )
-    | st.sampled_from(list("`*_[]()#<>!|\\{}%&;'\"^~")),
-    min_size=1,
-    max_size=80,
-).map(str.strip).filter(bool)
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @st.composite

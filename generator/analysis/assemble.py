@@ -62,11 +62,14 @@ def build_model(digests: Iterable[Digest], taxonomy: Taxonomy, overrides: Sequen
     slugs = unique_slugs({key: slug for _, _, key_slugs in found for key, slug in key_slugs})
     enriched = {
         paper.key: dataclasses.replace(
-            paper, links=links, slug=slugs[paper.key], tags=tags,
+            paper,
+            links=links,
+            slug=slugs[paper.key],
+            tags=tags,
             alias_slugs=tuple(slugs[alias] for alias in paper.aliases),
             related=related.get(paper.key, ()),
         )
-        for paper, (links, tags, _) in zip(papers, found)
+        for paper, (links, tags, _) in zip(papers, found, strict=True)
     }
     archive = dataclasses.replace(archive, papers=enriched, tags=taxonomy.tags)
     targets = override_targets(archive, overrides)
@@ -83,6 +86,7 @@ def _paper_facts(
     """Links, tags, and the slug of the paper's key and of each alias's (before clashes
     between papers are settled by :func:`unique_slugs`)."""
     return (
-        paper_links(paper), matcher.paper_tags(paper),
+        paper_links(paper),
+        matcher.paper_tags(paper),
         tuple((key, paper_slug(key)) for key in (paper.key, *paper.aliases)),
     )

@@ -46,8 +46,8 @@ def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[
             index = parent[index]
         return index
 
-    for index, (row, scores) in enumerate(zip(nearest.indices, nearest.scores)):
-        for other, score in zip(row, scores):
+    for index, (row, scores) in enumerate(zip(nearest.indices, nearest.scores, strict=True)):
+        for other, score in zip(row, scores, strict=True):
             if other < 0 or score < NEAR_DUPLICATE_COSINE:
                 break
             if root(index) != root(other) and _same_paper(papers[index], papers[other]):
@@ -55,14 +55,12 @@ def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(papers)):
         groups[root(index)].append(index)
-    merges = []
+    merges: list[Merge] = []
     for members in groups.values():
         if len(members) == 1:
             continue
         kept, *merged = sorted((papers[i] for i in members), key=lambda p: (p.first_seen, p.key))
-        merges.extend(
-            Merge(kept.key, paper.key, paper.title, *_similarities(kept, paper)) for paper in merged
-        )
+        merges.extend(Merge(kept.key, paper.key, paper.title, *_similarities(kept, paper)) for paper in merged)
     return tuple(sorted(merges, key=lambda m: (m.kept, m.merged)))
 
 
@@ -91,15 +89,15 @@ def merge_papers(archive: Archive, merges: Sequence[Merge]) -> Archive:
     for key, paper in archive.papers.items():
         members[kept_of.get(key, key)].append(paper)
     papers = {}
-    for key, group in members.items():
+    for key, folded in members.items():
         kept = archive.papers[key]
-        if len(group) == 1:
+        if len(folded) == 1:
             papers[key] = kept
             continue
         by_date: dict = {}
-        for appearance in sorted((a for p in group for a in p.appearances), key=lambda a: (a.date, a.rank)):
+        for appearance in sorted((a for p in folded for a in p.appearances), key=lambda a: (a.date, a.rank)):
             by_date.setdefault(appearance.date, appearance)
-        aliases = tuple(sorted(p.key for p in group if p.key != key))
+        aliases = tuple(sorted(p.key for p in folded if p.key != key))
         papers[key] = dataclasses.replace(kept, appearances=tuple(by_date.values()), aliases=aliases)
     for key, paper in papers.items():
         if paper.homonyms:

@@ -133,8 +133,12 @@ def build_archive(digests: Iterable[Digest]) -> Archive:
                 keys.append(key)
                 appearances[key].append(
                     Appearance(
-                        date=date, rank=len(keys), title=entry.title, abstract=entry.abstract,
-                        source=digest.source, line=entry.line,
+                        date=date,
+                        rank=len(keys),
+                        title=entry.title,
+                        abstract=entry.abstract,
+                        source=digest.source,
+                        line=entry.line,
                     )
                 )
         days.append(Day(date=date, paper_keys=tuple(keys)))
@@ -143,7 +147,10 @@ def build_archive(digests: Iterable[Digest]) -> Archive:
     others = {key: group.keys for group in homonyms for key in group.keys}
     papers = {
         key: Paper(
-            key=key, title=listing[0].title, abstract=listing[0].abstract, appearances=tuple(listing),
+            key=key,
+            title=listing[0].title,
+            abstract=listing[0].abstract,
+            appearances=tuple(listing),
             homonyms=tuple(other for other in others.get(key, ()) if other != key),
         )
         for key, listing in sorted(appearances.items())

@@ -82,9 +82,7 @@ def _host_part(url: str) -> str:
 def _strip_trailing(url: str) -> str:
     while url:
         last = url[-1]
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last]):
+        if last in _TRAILING or last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last]):
             url = url[:-1]
         else:
             break

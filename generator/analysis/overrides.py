@@ -55,7 +55,9 @@ def load_overrides(path: Path, taxonomy: Taxonomy) -> tuple[TagOverride, ...]:
     if papers is None or isinstance(papers, yaml.ScalarNode) and papers.value in ("", "~", "null"):
         return ()
     if not isinstance(papers, yaml.MappingNode):
-        raise ArchiveError(f"{path}:{papers.start_mark.line + 1}: 'papers' must map a paper's slug or title to add/remove")
+        raise ArchiveError(
+            f"{path}:{papers.start_mark.line + 1}: 'papers' must map a paper's slug or title to add/remove"
+        )
     overrides = []
     for key_node, value_node in papers.value:
         line = key_node.start_mark.line + 1
@@ -68,8 +70,12 @@ def load_overrides(path: Path, taxonomy: Taxonomy) -> tuple[TagOverride, ...]:
         for field_node, tags_node in value_node.value:
             field = field_node.value
             if field not in lists:
-                raise ArchiveError(f"{path}:{field_node.start_mark.line + 1}: unknown key {field!r}; use 'add' or 'remove'")
-            if not isinstance(tags_node, yaml.SequenceNode) or not all(isinstance(n, yaml.ScalarNode) for n in tags_node.value):
+                raise ArchiveError(
+                    f"{path}:{field_node.start_mark.line + 1}: unknown key {field!r}; use 'add' or 'remove'"
+                )
+            if not isinstance(tags_node, yaml.SequenceNode) or not all(
+                isinstance(n, yaml.ScalarNode) for n in tags_node.value
+            ):
                 raise ArchiveError(f"{path}:{tags_node.start_mark.line + 1}: '{field}' must be a list of tag slugs")
             for tag_node in tags_node.value:
                 if tag_node.value not in known:

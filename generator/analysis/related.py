@@ -50,9 +50,7 @@ def analyse(text: str) -> list[str]:
     return [word for word in word_tokens(text) if len(word) > 1 and word not in _STOP_WORDS]
 
 
-_HASHER = HashingVectorizer(
-    analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32
-)
+_HASHER = HashingVectorizer(analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
 
 
 def tfidf_vectors(texts: Sequence[str]) -> sp.csr_matrix:
@@ -62,9 +60,7 @@ def tfidf_vectors(texts: Sequence[str]) -> sp.csr_matrix:
     vocabulary, so they are counted in parallel; ``TfidfTransformer`` then weights them.
     """
     starts = list(range(0, len(texts), ROWS_PER_CHUNK))
-    blocks = map_in_chunks(
-        functools.partial(_count_words, texts=texts), starts, chunk_size=1, min_items_per_worker=4
-    )
+    blocks = map_in_chunks(functools.partial(_count_words, texts=texts), starts, chunk_size=1, min_items_per_worker=4)
     counts = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, FEATURES), dtype=np.float32)
     vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
     vectors.sort_indices()
@@ -98,10 +94,16 @@ def neighbours(vectors: sp.csr_matrix, k: int) -> Neighbours:
     starts = list(range(0, rows, ROWS_PER_CHUNK))
     blocks = map_in_chunks(
         functools.partial(
-            _chunk_neighbours, vectors=vectors, candidate_vectors=candidate_vectors,
-            transposed=transposed, k=k, candidates=candidates,
+            _chunk_neighbours,
+            vectors=vectors,
+            candidate_vectors=candidate_vectors,
+            transposed=transposed,
+            k=k,
+            candidates=candidates,
         ),
-        starts, chunk_size=1, min_items_per_worker=4,
+        starts,
+        chunk_size=1,
+        min_items_per_worker=4,
     )
     if not blocks:
         return Neighbours(np.zeros((0, k), dtype=np.int64), np.zeros((0, k), dtype=np.float32))
@@ -125,8 +127,12 @@ def _distinctive_words(vectors: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def _chunk_neighbours(
-    start: int, vectors: sp.csr_matrix, candidate_vectors: sp.csr_matrix,
-    transposed: sp.csr_matrix, k: int, candidates: int | None,
+    start: int,
+    vectors: sp.csr_matrix,
+    candidate_vectors: sp.csr_matrix,
+    transposed: sp.csr_matrix,
+    k: int,
+    candidates: int | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     end = min(start + ROWS_PER_CHUNK, vectors.shape[0])
     scores = (candidate_vectors[start:end] @ transposed).tocsr()
@@ -159,8 +165,11 @@ def _chunk_neighbours(
 
 
 def related_papers(
-    keys: Sequence[str], nearest: Neighbours, kept_of: dict[str, str],
-    count: int = RELATED_PAPERS, min_similarity: float = MIN_RELATED_SIMILARITY,
+    keys: Sequence[str],
+    nearest: Neighbours,
+    kept_of: dict[str, str],
+    count: int = RELATED_PAPERS,
+    min_similarity: float = MIN_RELATED_SIMILARITY,
 ) -> dict[str, tuple[str, ...]]:
     """``{paper key: keys of its most similar papers}``, most similar first.
 
@@ -169,10 +178,10 @@ def related_papers(
     never as related to themselves.
     """
     best: dict[str, dict[str, float]] = defaultdict(dict)
-    for key, row, scores in zip(keys, nearest.indices.tolist(), nearest.scores.tolist()):
+    for key, row, scores in zip(keys, nearest.indices.tolist(), nearest.scores.tolist(), strict=True):
         own = kept_of.get(key, key)
         candidates = best[own]
-        for other_index, score in zip(row, scores):
+        for other_index, score in zip(row, scores, strict=True):
             if other_index < 0 or score < min_similarity:
                 break
             other = keys[other_index]

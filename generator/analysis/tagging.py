@@ -71,7 +71,8 @@ class TagMatcher:
         # Most texts match no pattern: one scan for any of them says whether to count each.
         self.any_pattern = (
             re.compile("|".join(f"(?:{pattern})" for tag in taxonomy.tags for pattern in tag.patterns), re.IGNORECASE)
-            if self.patterns else None
+            if self.patterns
+            else None
         )
         self._started_by: dict[str, tuple[tuple[str, _Phrase, int, str | None], ...]] = {}
 
@@ -150,5 +151,3 @@ def _phrase_words(phrase: str) -> list[str]:
             tokens[-1] += "*"
         words.extend(tokens)
     return words
-
-

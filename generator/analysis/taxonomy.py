@@ -103,8 +103,11 @@ def parse_taxonomy(document: object, source: str = "taxonomy") -> Taxonomy:
                 raise ArchiveError(f"{where}: pattern {pattern!r} is not a valid regular expression: {error}") from None
         tags.append(
             Tag(
-                slug=slug, name=name.strip(), description=description.strip(),
-                phrases=tuple(phrases), patterns=tuple(patterns),
+                slug=slug,
+                name=name.strip(),
+                description=description.strip(),
+                phrases=tuple(phrases),
+                patterns=tuple(patterns),
                 min_score=_positive_int(tag_settings, "min_score", min_score, where),
             )
         )
@@ -116,5 +119,3 @@ def _positive_int(settings: Mapping, key: str, default: int, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ArchiveError(f"{where}: {key!r} must be a whole number of at least 1, not {value!r}")
     return value
-
-

@@ -18,5 +18,3 @@ def word_tokens(text: str) -> list[str]:
     if lowered.isascii():
         return lowered.translate(_ASCII_NON_WORD).split()
     return WORD.findall(lowered)
-
-

@@ -49,8 +49,15 @@ def build_site(mkdocs_config: Path, site_dir: Path, expected: Iterable[str] = ()
 
 def _run_mkdocs(mkdocs_config: Path, staging: Path, site_dir: Path, lock_fd: int | None) -> None:
     command = [
-        sys.executable, "-m", "mkdocs", "build", "--strict",
-        "--config-file", str(mkdocs_config), "--site-dir", str(staging),
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--config-file",
+        str(mkdocs_config),
+        "--site-dir",
+        str(staging),
     ]
     # The banner Material prints on every build is noise in an archive's CI log.
     environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ}

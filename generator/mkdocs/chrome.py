@@ -1,5 +1,5 @@
-"""``assets/javascripts/archive-chrome.js``: the parts of Material's pages that work only
-with JavaScript, written once per build instead of into every page.
+"""chrome_script: ``assets/javascripts/archive-chrome.js``, the parts of Material's pages
+that work only with JavaScript, written once per build instead of into every page.
 
 Material puts into every page a palette toggle, a search box and a configuration script
 (about 3.5 KB), none of which does anything without JavaScript, and an inline start-up
@@ -17,6 +17,8 @@ overrides leave them out of the pages and call this script instead:
   with no item active, 1.1 KB): on a narrow screen the drawer only opens with
   JavaScript, and on a wide one the tabs show the same links.
 
+The templates are those of ``theme/chrome`` and ``theme/archive``.
+
 The pieces are rendered from the theme with the site root as a marker, which the script
 replaces with the real root, found from its own URL. Every insertion happens while the
 page is parsed, before Material's bundle runs, so Material finds the page as it would
@@ -28,14 +30,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 import jinja2
-import material
 from mkdocs.commands.build import get_context
 
+from .theme import MATERIAL_PREFIX
+
 ROOT_MARK = "qzxdachromerootqzx"
-_MATERIAL_TEMPLATES = Path(material.__file__).parent / "templates"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 _WRAPPER = '{% import "partials/language.html" as lang with context %}{% include name %}'
 
@@ -64,16 +66,15 @@ def chrome_script(env: jinja2.Environment, config, nav, files, tidy: Callable[[s
 
     ``tidy`` is applied to the HTML pieces, as the plugin applies it to pages.
     """
-    context = get_context(nav, files, config, base_url=ROOT_MARK)
+    context: dict[str, Any] = dict(get_context(nav, files, config, base_url=ROOT_MARK))
     context["features"] = config.theme.get("features") or []
     wrapper = env.from_string(_WRAPPER)
     header = wrapper.render({**context, "name": "partials/archive-scripted-header.html"})
     configuration = wrapper.render({**context, "name": "partials/archive-config.html"})
     # After the build no nav item is active: the navigation as a page outside the nav has it.
-    drawer = wrapper.render({**context, "name": "partials/nav.html"})
-    # Material's own start-up script: the theme overrides its file to load this one.
-    material_env = env.overlay(loader=jinja2.FileSystemLoader(_MATERIAL_TEMPLATES))
-    start = material_env.get_template("partials/javascripts/base.html").render(context)
+    drawer = wrapper.render({**context, "name": f"{MATERIAL_PREFIX}/partials/nav.html"})
+    # Material's own start-up script: the chrome layer overrides its file to load this one.
+    start = env.get_template(f"{MATERIAL_PREFIX}/partials/javascripts/base.html").render(context)
     # Its scope is the site root: the one place the marker stands in code, not in HTML.
     start_code = "".join(_INLINE_SCRIPT.findall(start)).replace(
         json.dumps(ROOT_MARK), 'new URL("../..", document.currentScript.src)'

@@ -33,7 +33,9 @@ from pathlib import Path
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
 
 from ..lock import inherited_lock_fds
 from ..site.urls import glob, static_prefix, url
@@ -42,6 +44,8 @@ log = get_plugin_logger("digest-archive")
 
 # Pages per Pagefind run: some 2.2 GB of memory for the indexer.
 PAGES_PER_INDEX = 20_000
+
+WORKER_SOURCE = Path(__file__).parent / "archive-search.js"
 
 # What Material's front end expects at search/search_index.json; the worker ignores it.
 _MATERIAL_STUB_INDEX = {"config": {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": []}, "docs": []}
@@ -54,9 +58,28 @@ class SearchConfig(Config):
 
 
 class SearchPlugin(BasePlugin[SearchConfig]):
-    """Indexes the built site with Pagefind after every build."""
+    """Adds the search worker to the site and indexes the built site with Pagefind."""
 
-    def on_post_build(self, *, config) -> None:
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.config.enabled:
+            if "digest-archive" not in config.plugins:
+                raise PluginError(
+                    "digest-archive-search needs the digest-archive plugin, which puts its search box"
+                    " and worker into Material's pages: list both under plugins in mkdocs.yml"
+                )
+            if "material/search" in config.plugins:
+                raise PluginError(
+                    "digest-archive-search and Material's search plugin both answer the search box:"
+                    " list one of them under plugins in mkdocs.yml"
+                )
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        if self.config.enabled:
+            files.append(File.generated(config, url("search_worker"), content=search_worker_script()))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
         site_dir = Path(config.site_dir)
@@ -72,6 +95,20 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             f"search index: {pages} pages indexed by Pagefind in {time.monotonic() - started:.1f} s"
             f" ({len(parts)} part{'s' if len(parts) > 1 else ''})"
         )
+
+
+def search_worker_script() -> str:
+    """The search worker (archive-search.js) with the paths it reads from the URL table:
+    the site root seen from the worker's folder, the first index and the list of parts."""
+    paths = {
+        "root": "../" * url("search_worker").count("/"),
+        "index": url("search_index"),
+        "parts": url("search_parts"),
+    }
+    source = WORKER_SOURCE.read_text(encoding="utf-8")
+    strict = '"use strict";\n'
+    assert strict in source, "the worker runs in strict mode"
+    return source.replace(strict, f"{strict}\nconst ARCHIVE_PATHS = {json.dumps(paths)};\n", 1)
 
 
 def index_parts(site_dir: Path, pages_per_index: int = PAGES_PER_INDEX) -> list[tuple[str, str | None]]:

@@ -19,7 +19,9 @@ URLS_PER_FILE = 50_000  # the protocol's limit per file
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def write_sitemaps(site_dir: Path, site_url: str, page_urls: Iterable[str], urls_per_file: int = URLS_PER_FILE) -> list[str]:
+def write_sitemaps(
+    site_dir: Path, site_url: str, page_urls: Iterable[str], urls_per_file: int = URLS_PER_FILE
+) -> list[str]:
     """Write the sitemap of ``page_urls`` (absolute, sorted here) into ``site_dir``.
 
     Returns the names of the files written, the sitemap (or sitemap index) first.
@@ -30,10 +32,13 @@ def write_sitemaps(site_dir: Path, site_url: str, page_urls: Iterable[str], urls
         _write(site_dir / url("sitemap"), _urlset(chunks[0]))
         return [url("sitemap")]
     names = [url("sitemap_part", number=number) for number in range(1, len(chunks) + 1)]
-    for name, chunk in zip(names, chunks):
+    for name, chunk in zip(names, chunks, strict=True):
         _write(site_dir / name, _urlset(chunk))
     index = "".join(f"<sitemap><loc>{escape(site_url + name)}</loc></sitemap>\n" for name in names)
-    _write(site_dir / url("sitemap"), f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{_NAMESPACE}">\n{index}</sitemapindex>\n')
+    _write(
+        site_dir / url("sitemap"),
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{_NAMESPACE}">\n{index}</sitemapindex>\n',
+    )
     return [url("sitemap"), *names]
 
 

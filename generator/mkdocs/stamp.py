@@ -1,4 +1,5 @@
-"""Material's page frame rendered once per folder and stamped around each generated page.
+"""stamp_frames: Material's page frame rendered once per page shape and stamped around
+each generated page.
 
 Material's ``main.html`` takes 4 to 5 ms a page, most of a 50,000-page build, yet on a
 generated page only a few values change from page to page: the title, the description,
@@ -10,7 +11,14 @@ page's values.
 It trusts a frame only after checking it: the first two pages of each shape are rendered
 by Material as usual and must equal their stamped versions byte for byte. A theme change,
 a plugin or a setting that makes pages differ in any other way fails that check, and the
-pages of that shape are then all rendered by Material. Nothing is ever stamped on trust.
+pages of that shape are then all rendered by Material. After that, one page in
+:data:`SAMPLE_EVERY` of each shape is still rendered by Material and compared: a
+difference then means pages already stamped may be wrong, and the build fails
+(:class:`StampMismatch`) rather than publish them. Nothing is ever stamped on trust.
+
+A page's shape takes in everything a template can read that differs between pages,
+other than the stamped values: its folder, its template, whether its content has an
+``<h1>``, which optional values it has, and the value of every other front-matter key.
 """
 
 from __future__ import annotations
@@ -37,6 +45,12 @@ _META_VALUES = ("title", "description", "feed", "feed_title")
 _MARKER_PATTERN = re.compile("|".join(_MARKERS.values()))
 _FIELD_OF_MARKER = {marker: name for name, marker in _MARKERS.items()}
 CHECKED_PAGES = 2
+# After its checks, one stamped page in this many of each shape is rendered and compared.
+SAMPLE_EVERY = 64
+
+
+class StampMismatch(Exception):
+    """A page of a shape already trusted came out differently from Material's rendering."""
 
 
 def page_values(page) -> dict[str, str]:
@@ -51,8 +65,9 @@ def page_values(page) -> dict[str, str]:
 
 def shape_of(page) -> tuple:
     """Pages of one shape share a frame: same folder (so the same relative links), the
-    same template, an ``<h1>`` in the content or not (Material adds one if not), and the
-    same optional values present."""
+    same template, an ``<h1>`` in the content or not (Material adds one if not), the
+    same optional values present, and the same value of every front-matter key other
+    than the stamped ones."""
     folder = posixpath.dirname(page.url.rstrip("/"))
     return (
         folder,
@@ -61,6 +76,7 @@ def shape_of(page) -> tuple:
         page.canonical_url is None,
         page.edit_url is None,
         tuple(sorted(page.meta)),
+        tuple(sorted((key, repr(value)) for key, value in page.meta.items() if key not in _META_VALUES)),
     )
 
 
@@ -111,6 +127,7 @@ class _Shape:
     frame: Frame | None = None
     checked: int = 0
     failed: bool = False
+    stamped_since_check: int = 0
 
 
 @dataclass
@@ -128,9 +145,12 @@ class FrameCache:
     rendered: int = 0
 
     def ready(self, page) -> bool:
-        """True if ``page`` can be stamped: its shape's frame passed its checks."""
+        """True if ``page`` is to be stamped: its shape's frame passed its checks, and it
+        is not the shape's next page to sample."""
         shape = self.shapes.get(shape_of(page))
-        return shape is not None and not shape.failed and shape.checked >= CHECKED_PAGES
+        if shape is None or shape.failed or shape.checked < CHECKED_PAGES:
+            return False
+        return shape.stamped_since_check < SAMPLE_EVERY
 
     def prepare(self, page, context) -> None:
         """Before Material renders ``page``: make its shape's frame if there is none yet."""
@@ -141,19 +161,31 @@ class FrameCache:
             shape.frame = Frame.from_marked_output(output, "<h1>" if marked.content.startswith("<h1>") else "")
 
     def check(self, page, rendered: str) -> None:
-        """After Material rendered ``page`` (output ``rendered``, finished): test the frame."""
+        """After Material rendered ``page`` (output ``rendered``, finished): test the frame.
+
+        Raises :class:`StampMismatch` if pages of the shape were stamped already."""
         self.rendered += 1
         shape = self.shapes.get(shape_of(page))
         if shape is None or shape.failed or shape.frame is None:
             return
         if shape.frame.stamp(self.values(page)) == rendered:
             shape.checked += 1
+            shape.stamped_since_check = 0
+        elif shape.checked >= CHECKED_PAGES:
+            raise StampMismatch(
+                f"{page.url}: Material rendered this page differently from the frame stamped on"
+                " pages like it, which may then be wrong"
+            )
         else:
             shape.failed = True
 
     def stamp(self, page) -> str:
         self.stamped += 1
-        return self.shapes[shape_of(page)].frame.stamp(self.values(page))
+        shape = self.shapes[shape_of(page)]
+        shape.stamped_since_check += 1
+        frame = shape.frame
+        assert frame is not None, "stamp() follows ready()"
+        return frame.stamp(self.values(page))
 
     def values(self, page) -> dict[str, str]:
         values = page_values(page)

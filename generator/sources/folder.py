@@ -45,7 +45,9 @@ def find_digests(folder: Path) -> DigestFiles:
             if name.startswith(".") or path.is_symlink():
                 subfolders.remove(name)  # hidden folders are not digests; links are checked below
                 if not name.startswith(".") and not _inside(path, root):
-                    refused.append(DigestError(str(path), None, "a link to a folder outside the digest folder; not read"))
+                    refused.append(
+                        DigestError(str(path), None, "a link to a folder outside the digest folder; not read")
+                    )
         for name in names:
             if not name.endswith(DIGEST_SUFFIX):
                 continue

@@ -2,9 +2,18 @@
  * Search worker for Material for MkDocs, backed by Pagefind.
  *
  * Material's search box and result list talk to a web worker whose URL comes from the
- * page configuration (see the `config` block in theme_overrides/main.html). Material's
- * own worker downloads one index of the whole site before it can answer; this one asks
- * Pagefind, which fetches only the index chunks and result fragments a query needs.
+ * page configuration (partials/archive-config.html in generator/mkdocs/theme/archive).
+ * Material's own worker downloads one index of the whole site before it can answer; this
+ * one asks Pagefind, which fetches only the index chunks and result fragments a query
+ * needs.
+ *
+ * The worker protocol is private to Material: its 9.0.0 changelog dropped support for
+ * custom search workers. tests/test_theme.py checks the message numbers and result
+ * fields below against the installed Material, and the browser tests search through it.
+ *
+ * The digest-archive-search plugin writes this file into the site with ARCHIVE_PATHS
+ * (the site root from this file, the Pagefind folder and the list of index parts) set
+ * from the URL table, generator/site/urls.py.
  *
  * Message protocol (Material 9.x, integrations/search/worker/message):
  *   in:  {type: 0 SETUP, data}      -> out: {type: 1 READY}
@@ -26,8 +35,7 @@ const MAX_RESULTS = 20;
 // one before it runs, so a burst of typing costs one search, not one per letter.
 const QUIET_MS = 80;
 
-// This file is served from <site>/assets/javascripts/.
-const siteRoot = new URL("../../", self.location.href);
+const siteRoot = new URL(ARCHIVE_PATHS.root, self.location.href);
 
 let pagefindReady = null;
 let latestQuery = 0;
@@ -35,15 +43,15 @@ let latestQuery = 0;
 function loadPagefind() {
   if (!pagefindReady) {
     pagefindReady = (async () => {
-      const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+      const pagefind = await import(new URL(`${ARCHIVE_PATHS.index}pagefind.js`, siteRoot).href);
       await pagefind.options({
-        basePath: new URL("pagefind/", siteRoot).pathname,
+        basePath: new URL(ARCHIVE_PATHS.index, siteRoot).pathname,
         baseUrl: siteRoot.pathname,
         excerptLength: 36,
       });
-      // A large archive is indexed in parts (see generator/mkdocs_search.py); the first
+      // A large archive is indexed in parts (see generator/mkdocs/search.py); the first
       // part lists the others, searched together with it.
-      const response = await fetch(new URL("pagefind/archive-parts.json", siteRoot));
+      const response = await fetch(new URL(ARCHIVE_PATHS.parts, siteRoot));
       const parts = response.ok ? await response.json() : [];
       for (const part of parts) {
         await pagefind.mergeIndex(new URL(part, siteRoot).pathname, { baseUrl: siteRoot.pathname });
