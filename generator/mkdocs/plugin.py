@@ -18,7 +18,6 @@ Enabled in mkdocs.yml under ``plugins``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from mkdocs.config import config_options
@@ -29,6 +28,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from ..progress import Progress
 from ..site.urls import url
@@ -119,8 +119,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return markdown
 
     def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any]:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         if self.frames is not None and _can_stamp(page):
             if self.frames.ready(page):
                 self.stamped_pages.add(page.file.src_uri)

@@ -28,6 +28,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # Lower-case letters only: no filter a template might apply (escape, striptags, trim,
 # replace('edit', 'blob')) changes them, and they never occur in real text.
@@ -139,7 +140,7 @@ class FrameCache:
     """
 
     render_marked: Callable
-    finish: Callable[[str, object], str]
+    finish: Callable[[str, Any], str]
     shapes: dict[tuple, _Shape] = field(default_factory=dict)
     stamped: int = 0
     rendered: int = 0
