@@ -20,6 +20,7 @@ from .errors import ArchiveError
 from .lock import LockBusy
 from .pipeline import GenerateResult, RunOptions, build, generate, load_archive
 from .reports import duplicates_report, tag_report
+from .site.escaping import count
 from .sources.dates import EARLIEST_YEAR, LATEST_YEAR, valid_year
 
 PROG = "digest-archive"
@@ -206,13 +207,13 @@ def _options(args: argparse.Namespace) -> RunOptions:
 
 def _print_generated(config: Config, result: GenerateResult, printer: _Printer) -> None:
     if result.loaded is None:
-        printer.info(f"{result.digest_count} digests unchanged; {config.docs_dir} is up to date")
+        printer.info(f"{count(result.digest_count, 'digest')} unchanged; {config.docs_dir} is up to date")
         return
     loaded = result.loaded
     skipped = f", {loaded.digests_skipped} skipped" if loaded.digests_skipped else ""
     printer.info(
-        f"{loaded.digests_read} digests{skipped}: {len(loaded.archive.papers)} papers"
-        f" on {len(loaded.archive.days)} days -> {config.docs_dir}: {result.written} written,"
+        f"{count(loaded.digests_read, 'digest')}{skipped}: {count(len(loaded.archive.papers), 'paper')}"
+        f" on {count(len(loaded.archive.days), 'day')} -> {config.docs_dir}: {result.written} written,"
         f" {result.unchanged} unchanged, {result.removed} removed"
     )
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from .helpers import FIXTURES, SHARED_DIGESTS, build_project
+from .helpers import FIXTURES, REPO, SHARED_DIGESTS, build_project
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from search_probe import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +27,31 @@ def shared_site(tmp_path_factory) -> Path:
     if not SHARED_DIGESTS.is_dir():
         pytest.skip(f"{SHARED_DIGESTS} not present (it sits beside the repo in CI)")
     return build_project(tmp_path_factory.mktemp("shared-project"), SHARED_DIGESTS, "--year", "2025")
+
+
+def _browser_missing() -> str | None:
+    if not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} not installed (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's) driven by Playwright. CI sets
+    DIGEST_ARCHIVE_REQUIRE_BROWSER=1 (see .ci/run): there a missing browser fails the
+    run instead of skipping the browser tests."""
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("DIGEST_ARCHIVE_REQUIRE_BROWSER") == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

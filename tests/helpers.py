@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,3 +66,27 @@ def pagefind_documents(site: Path) -> dict[str, dict]:
         document = json.loads(raw[len(b"pagefind_dcd") :])
         documents[document["url"]] = document
     return documents
+
+
+@contextlib.contextmanager
+def served(site: Path) -> Iterator[str]:
+    """Serve ``site`` as `digest-archive serve` does (its 404 page for a missing address)
+    on a free localhost port; yield the base URL."""
+    import functools
+    import http.server
+    import threading
+
+    from generator.preview import SiteRequestHandler
+
+    class Quiet(SiteRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

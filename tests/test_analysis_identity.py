@@ -172,3 +172,105 @@ def test_a_merged_title_keeps_its_url_as_a_redirect_and_the_report_lists_the_mer
     assert f"  kept:   Simple Density Schedules for Sparse Transformers  [papers/{paper.slug}/]" in report
     assert f"  merged: {later_title}" in report
     assert "abstract 100.0" in report
+
+
+# --- Same title, different papers ------------------------------------------------------
+
+TRANSFORMER = (
+    "The dominant sequence transduction models are based on complex recurrent or convolutional neural networks"
+    " that include an encoder and a decoder. We propose a new simple network architecture, the Transformer,"
+    " based solely on attention mechanisms, dispensing with recurrence and convolutions entirely."
+)
+UNRELATED = (
+    "We study the problem of estimating a sparse covariance matrix from heavy-tailed samples and give a robust"
+    " estimator whose error matches the minimax rate up to logarithmic factors, with experiments on finance data."
+)
+
+
+def entries_digest(source: str, date: dt.date, *entries: tuple[str, str]) -> Digest:
+    return Digest(source, date, tuple(DigestEntry(t, a, n) for n, (t, a) in enumerate(entries, 1)))
+
+
+def test_titles_differing_in_case_and_punctuation_on_one_day_with_different_abstracts_are_two_papers():
+    day = dt.date(2025, 3, 1)
+    archive = build_archive(
+        [
+            entries_digest(
+                "a.txt", day, ("Attention Is All You Need", TRANSFORMER), ("Attention is all you need!", UNRELATED)
+            )
+        ]
+    )
+    assert len(archive.papers) == 2 and len(archive.days[0].paper_keys) == 2
+    first, second = (archive.papers[key] for key in archive.days[0].paper_keys)
+    assert (first.title, first.abstract) == ("Attention Is All You Need", TRANSFORMER)
+    assert (second.title, second.abstract) == ("Attention is all you need!", UNRELATED)
+    assert first.key == "attention is all you need" and second.key.startswith("attention is all you need\n")
+    assert first.homonyms == (second.key,) and second.homonyms == (first.key,)
+    (group,) = archive.homonyms
+    assert group.keys == (first.key, second.key) and group.abstract_score < 60
+
+
+def test_same_title_on_other_days_with_an_unrelated_abstract_is_another_paper_and_a_revision_is_not():
+    revised = TRANSFORMER.replace("a new simple network architecture", "a simple new architecture") + " Code soon."
+    archive = build_archive(
+        [
+            entries_digest("1.txt", dt.date(2025, 3, 1), ("Attention Is All You Need", TRANSFORMER)),
+            entries_digest("2.txt", dt.date(2025, 3, 2), ("Attention is all you need!", UNRELATED)),
+            entries_digest("3.txt", dt.date(2025, 3, 3), ("ATTENTION IS ALL YOU NEED", revised)),
+            entries_digest("4.txt", dt.date(2025, 3, 4), ("Attention is all you need", TRANSFORMER[:200])),
+        ]
+    )
+    assert len(archive.papers) == 2
+    original = archive.papers["attention is all you need"]
+    assert [a.date.day for a in original.appearances] == [1, 3, 4]  # the revision and a truncated copy
+    (other,) = [p for p in archive.papers.values() if p is not original]
+    assert [a.date.day for a in other.appearances] == [2] and other.abstract == UNRELATED
+
+
+def test_the_second_papers_identity_depends_on_its_own_abstract_only():
+    def second_key(*more: Digest) -> str:
+        archive = build_archive(
+            [
+                entries_digest("1.txt", dt.date(2025, 3, 1), ("Attention Is All You Need", TRANSFORMER)),
+                entries_digest("2.txt", dt.date(2025, 3, 2), ("Attention is all you need!", UNRELATED)),
+                *more,
+            ]
+        )
+        (key,) = [key for key in archive.papers if key.startswith("attention is all you need\n")]
+        return key
+
+    later = entries_digest("9.txt", dt.date(2025, 4, 1), ("Unrelated", "Another abstract entirely about graphs."))
+    assert second_key() == second_key(later)
+
+
+def test_same_title_papers_get_pages_slugs_export_and_a_duplicates_report_entry():
+    import gzip
+    import json
+
+    from generator.analysis.assemble import build_model
+    from generator.analysis.taxonomy import Taxonomy
+    from generator.reports import duplicates_report
+    from generator.site.plan import render_site
+
+    archive = build_model(
+        [
+            entries_digest("1.txt", dt.date(2025, 3, 1), ("Attention Is All You Need", TRANSFORMER)),
+            entries_digest("2.txt", dt.date(2025, 3, 2), ("Attention is all you need!", UNRELATED)),
+        ],
+        Taxonomy(()),
+    ).archive
+    slugs = sorted(paper.slug for paper in archive.papers.values())
+    assert len(set(slugs)) == 2 and all(slug.startswith("attention-is-all-you-need-") for slug in slugs)
+    files = render_site(archive)
+    for paper in archive.papers.values():
+        page = files[f"papers/{paper.slug}.md"]
+        assert "Other papers with this title" in page
+        (other,) = [p for p in archive.papers.values() if p is not paper]
+        assert f'href="../{other.slug}/"' in page
+    exported = json.loads(gzip.decompress(files["archive.json.gz"]))["papers"]
+    assert sorted((p["title"], p["abstract"]) for p in exported) == sorted(
+        [("Attention Is All You Need", TRANSFORMER), ("Attention is all you need!", UNRELATED)]
+    )
+    report = duplicates_report(archive)
+    assert "1 title(s) listed for different papers, kept apart" in report
+    assert all(f"[papers/{slug}/]" in report for slug in slugs)

@@ -197,7 +197,7 @@ def test_days_index_groups_by_year_and_month_with_counts(fixture_site):
     html = soup(fixture_site / "days" / "index.html")
     assert [h.get_text() for h in html.select("article h2")] == ["2025", "2024"]
     months = [" ".join(h.get_text().split()) for h in html.select("article h3")]
-    assert months == ["January 2025 2 days, 5 listings", "December 2024 1 days, 2 listings"]
+    assert months == ["January 2025 2 days, 5 listings", "December 2024 1 day, 2 listings"]
     assert [a["href"] for a in html.select(".da-day-list a")] == [
         "../days/2025-01-05/",
         "../days/2025-01-02/",

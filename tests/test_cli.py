@@ -6,6 +6,8 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import pytest
+
 from .helpers import FIXTURES, make_project, run_cli
 
 
@@ -162,3 +164,124 @@ def test_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
     result = run_cli("build", "--digests", str(FIXTURES / "archive"), "--site-dir", "mine", cwd=tmp_path)
     assert result.returncode == 1 and "refusing to replace" in result.stderr
     assert (mine / "precious.txt").read_text() == "keep me"
+
+
+# --- Bad arguments: one clear line, exit status 2, never a traceback -------------------
+
+BAD_ARGUMENTS = [
+    ("generate", "--year", "25"),
+    ("generate", "--year", "3025"),
+    ("generate", "--year", "twenty"),
+    ("generate", "--digests", "no-such-folder"),
+    ("generate", "--config", "no-such-file.yml"),
+    ("generate", "--out", "a-file.txt"),
+    ("generate", "--no-such-option"),
+    ("build", "--site-dir", "a-file.txt"),
+    ("build", "--year", "0"),
+    ("serve", "--port", "99999"),
+    ("serve", "--port", "0"),
+    ("serve", "--port", "http"),
+    ("serve", "--no-build", "--port", "-1"),
+    ("tags", "--year", "1899"),
+    ("tags", "--digests", "a-file.txt"),
+    ("duplicates", "--config", "no-such-file.yml"),
+    ("no-such-command",),
+    (),
+]
+
+
+@pytest.mark.parametrize("arguments", BAD_ARGUMENTS, ids=" ".join)
+def test_a_bad_argument_gets_one_clear_line_and_status_2(tmp_path, arguments):
+    make_project(tmp_path)
+    (tmp_path / "a-file.txt").write_text("not a folder")
+    result = run_cli(*arguments, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("digest-archive: error: "), result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert not (tmp_path / "site_src").exists()
+
+
+def test_bad_argument_messages_name_the_argument_and_the_range(tmp_path):
+    make_project(tmp_path)
+    year = run_cli("generate", "--year", "25", cwd=tmp_path).stderr
+    assert "generate: argument --year: '25' is not a year from 1900 to 2200" in year
+    port = run_cli("serve", "--port", "99999", cwd=tmp_path).stderr
+    assert "serve: argument --port: '99999' is not a port number from 1 to 65535" in port
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+def test_serve_answers_missing_pages_with_the_sites_404_and_a_nul_byte_with_400(fixture_site, tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    make_project(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "serve",
+            "--no-build",
+            "--site-dir",
+            str(fixture_site),
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                status, _ = get("/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+                time.sleep(0.2)
+        assert status == 200
+        status, body = get("/papers/no-such-paper/")
+        assert status == 404 and "Page not found" in body and body == (fixture_site / "404.html").read_text()
+        status, _ = get("/%00")
+        assert status == 400
+        status, _ = get("/papers/%00/index.html")
+        assert status == 400
+        assert get("/")[0] == 200  # still serving
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert "Traceback" not in errors
+
+
+def test_a_build_that_leaves_out_generated_pages_is_a_failure_and_keeps_the_last_site(tmp_path):
+    make_project(tmp_path)
+    ok = run_cli("build", "--digests", str(FIXTURES / "archive"), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    before = tree(tmp_path / "site")
+    mkdocs = tmp_path / "mkdocs.yml"
+    # MkDocs builds without these pages and exits 0, even with --strict.
+    mkdocs.write_text(mkdocs.read_text() + "exclude_docs: |\n  papers/r*.md\n")
+    failed = run_cli("build", "--digests", str(FIXTURES / "archive"), "--force", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "mkdocs build left out 1 page(s) the generator wrote (papers/robust-reward" in failed.stderr
+    assert "site built" not in failed.stderr
+    assert tree(tmp_path / "site") == before

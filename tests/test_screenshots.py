@@ -7,7 +7,6 @@ import struct
 import sys
 
 from .helpers import REPO
-from .test_search_browser import browser  # noqa: F401 (skips or fails as the browser tests do)
 
 sys.path.insert(0, str(REPO / "tools"))
 from screenshots import SHOTS, VIEWPORT, take_screenshots  # noqa: E402
@@ -18,7 +17,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_the_tool_takes_four_distinct_full_size_screenshots(fixture_site, tmp_path, browser):  # noqa: F811
+def test_the_tool_takes_four_distinct_full_size_screenshots(fixture_site, tmp_path, browser):
     saved = take_screenshots(fixture_site, tmp_path, browser)
     images = [path.read_bytes() for path in saved]
     assert [path.name for path in saved] == [f"{name}.png" for name in SHOTS]

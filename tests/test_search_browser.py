@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import shutil
 import sys
 from urllib.parse import urlsplit
 
@@ -20,32 +18,7 @@ import pytest
 from .helpers import FIXTURES, REPO, make_project, pagefind_documents, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from search_probe import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
-
-
-def _browser_missing() -> str | None:
-    if not shutil.which(CHROMIUM):
-        return f"{CHROMIUM} not installed (apt-get install -y chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright not installed"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = _browser_missing()
-    if missing:
-        if os.environ.get("DIGEST_ARCHIVE_REQUIRE_BROWSER") == "1":
-            pytest.fail(missing)
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+from search_probe import serve  # noqa: E402
 
 
 @pytest.fixture(scope="module")

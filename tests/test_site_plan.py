@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import gzip
 import json
 from urllib.parse import quote_plus
@@ -240,7 +241,7 @@ def test_topic_pages_show_description_latest_listings_and_counts_per_month():
     counts = {dt_.a.get_text(): dt_.select_one(".da-meta").get_text() for dt_ in index.select("dt")}
     for tag in archive.tags:
         size = sum(1 for p in archive.papers.values() if tag.slug in p.tags)
-        assert counts[tag.name].startswith(f"{size} papers")
+        assert counts[tag.name].startswith(f"{size} paper{'' if size == 1 else 's'} (" if size else "0 papers")
 
 
 @settings(max_examples=300, deadline=None)
@@ -347,3 +348,16 @@ def test_property_digest_like_bytes_parse_and_render_or_give_a_clear_error(data)
             page = BeautifulSoup(split_front_matter(files[path])[1], "html.parser")
             shown.add((page.h1.get_text(), page.select_one(".da-abstract").get_text()))
     assert shown <= listed and len(shown) == len(archive.papers)
+
+
+def test_counts_of_one_read_in_the_singular():
+    archive = build_model(
+        [Digest("2025-03-28.txt", dt.date(2025, 3, 28), (DigestEntry("Alone", "Just one.", 1),))], NO_TAGS
+    ).archive
+    files = render_site(archive)
+    assert '<p class="da-counts">1 paper.</p>' in files["days/2025-03-28.md"]
+    assert "1 paper, 1 day, 1 listing, 0 topics." in files["index.md"]
+    assert "1 day, 1 listing" in files["days/index.md"] and ">1 paper</span>" in files["days/index.md"]
+    assert "Listed on 1 day" in files[f"papers/{archive.papers['alone'].slug}.md"]
+    pages = "".join(v for v in files.values() if isinstance(v, str))
+    assert not re.search(r"\b1 (papers|days|listings|topics)\b", pages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 from hypothesis import given, settings
@@ -232,3 +233,39 @@ def test_property_any_bytes_parse_or_give_a_digest_error(data):
         assert error.line >= 1
     else:
         assert digest.entries
+
+
+def test_a_bad_digest_counts_the_papers_it_lists_however_broken():
+    from generator.sources.text import count_listed
+
+    missing_abstract = (FIXTURES / "bad" / "missing-abstract.txt").read_bytes()
+    assert count_listed(missing_abstract) == 3
+    assert count_listed(b"") == 0
+    assert count_listed(b"new\n\nMar 3\n\nTitle\n\nAbstract.\n\nTitle 2\n\nAbstract 2.\n") == 2
+    assert count_listed(b"Title\n\nAbstract \xff.\n") == 1  # no date line, not UTF-8
+    try:
+        parse_digest(missing_abstract, "m.txt")
+    except DigestError as error:
+        assert error.listed == 3
+    else:
+        raise AssertionError("a title without abstract is an error")
+
+
+def test_the_skip_warning_says_how_many_papers_the_skipped_digest_takes_out(tmp_path):
+    from .helpers import make_project, run_cli
+
+    make_project(tmp_path)
+    digests = tmp_path / "in"
+    shutil.copytree(FIXTURES / "archive", digests)
+    shutil.copy(FIXTURES / "bad" / "missing-abstract.txt", digests / "zz-bad.txt")
+    shutil.copy(FIXTURES / "bad" / "empty.txt", digests / "zz-empty.txt")
+    result = run_cli("generate", "--digests", "in", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "zz-bad.txt:11: the title 'Second Paper Lost Its Abstract' has no abstract" in result.stderr
+    assert "(digest skipped, and with it the 3 papers it lists)" in result.stderr
+    assert "zz-empty.txt:1: empty digest: no date line and no papers (digest skipped)" in result.stderr
+
+
+def test_a_year_outside_the_accepted_range_is_an_error_naming_the_line():
+    with pytest.raises(DigestError, match=r"x.txt:1: the year 3025 of 'Mar 28, 3025' is not between 1900 and 2200"):
+        parse_digest(b"Mar 28, 3025\n\nTitle\n\nAbstract.\n", "x.txt")

@@ -45,9 +45,7 @@ def find_digests(folder: Path) -> DigestFiles:
             if name.startswith(".") or path.is_symlink():
                 subfolders.remove(name)  # hidden folders are not digests; links are checked below
                 if not name.startswith(".") and not _inside(path, root):
-                    refused.append(
-                        DigestError(str(path), None, "a link to a folder outside the digest folder; not read")
-                    )
+                    refused.append(DigestError(str(path), None, "a link to a folder outside the digest folder"))
         for name in names:
             if not name.endswith(DIGEST_SUFFIX):
                 continue
@@ -63,20 +61,20 @@ def find_digests(folder: Path) -> DigestFiles:
 def _refusal(path: Path, name: str, root: Path) -> str | None:
     """Why ``path`` is not read as a digest, or None if it is one."""
     if name.startswith("."):
-        return "a hidden file; not read as a digest (rename it without the leading dot to include it)"
+        return "a hidden file (rename it without the leading dot to read it)"
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return "a broken symbolic link; not read"
+            return "a broken symbolic link"
         if not _inside(target, root):
-            return "a symbolic link to a file outside the digest folder; not read"
+            return "a symbolic link to a file outside the digest folder"
     try:
         mode = path.stat().st_mode
     except OSError as error:
         return f"cannot read file: {error.strerror}"
     if not stat.S_ISREG(mode):
-        return "not a regular file; not read"
+        return "not a regular file"
     return None
 
 
