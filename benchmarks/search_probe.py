@@ -12,13 +12,15 @@ taken from. Bytes are response bodies as sent; the first query's include the pag
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, or the browser this variable names (Google Chrome on a GitHub runner).
+CHROMIUM = os.environ.get("DIGEST_ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

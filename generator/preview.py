@@ -8,9 +8,11 @@ traceback on the console).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 import http.server
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import ArchiveError
@@ -49,6 +51,26 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 class _BadPath(Exception):
     pass
+
+
+class _QuietHandler(SiteRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(site_dir: Path) -> Iterator[str]:
+    """Serve ``site_dir`` quietly on a free localhost port in a background thread while
+    the block runs; yield its base URL. For tests and the deploy smoke test."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def serve_site(site_dir: Path, port: int, on_ready: Callable[[str], None]) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,25 +66,9 @@ def pagefind_documents(site: Path) -> dict[str, dict]:
     return documents
 
 
-@contextlib.contextmanager
-def served(site: Path) -> Iterator[str]:
+def served(site: Path):  # a context manager: see generator.preview.serving
     """Serve ``site`` as `digest-archive serve` does (its 404 page for a missing address)
     on a free localhost port; yield the base URL."""
-    import functools
-    import http.server
-    import threading
+    from generator.preview import serving
 
-    from generator.preview import SiteRequestHandler
-
-    class Quiet(SiteRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(site)

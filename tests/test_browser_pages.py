@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import served
+from .helpers import REPO, served
 
 # One page of every kind the archive publishes (the fixture site's URLs).
 PAGES = {
@@ -81,3 +81,20 @@ def test_the_letter_bar_is_one_wrapping_row_without_bullets(browser, base, path,
     assert page.eval_on_selector("ul.da-letters", "ul => getComputedStyle(ul).listStyleType") == "none"
     assert problems == []
     page.context.close()
+
+
+def test_the_deploy_smoke_test_passes_a_good_site_and_fails_a_broken_one(browser, fixture_site, tmp_path):
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(REPO / "tools"))
+    from site_smoke import smoke
+
+    assert smoke(fixture_site, browser) == []
+    broken = tmp_path / "site"
+    shutil.copytree(fixture_site, broken)
+    shutil.rmtree(broken / "pagefind")  # search cannot answer
+    (broken / "assets" / "stylesheets" / "archive.css").unlink()  # a page asset is missing
+    problems = smoke(broken, browser)
+    assert any("searching its title finds None first" in problem for problem in problems), problems
+    assert any("404 for" in problem and "archive.css" in problem for problem in problems), problems

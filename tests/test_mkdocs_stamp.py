@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+import pytest
+
 from generator.mkdocs.stamp import CHECKED_PAGES, Frame, FrameCache, marked_copy, shape_of
 
 from .helpers import FIXTURES, make_project, run_cli
@@ -121,3 +123,39 @@ def test_stamped_site_equals_the_site_material_renders_page_by_page(tmp_path):
     assert pages == sorted(p.relative_to(unstamped) for p in unstamped.rglob("*.html"))
     for page in pages:
         assert (stamped / page).read_bytes() == (unstamped / page).read_bytes(), page
+
+
+def test_a_front_matter_value_a_template_may_read_is_part_of_the_shape():
+    paper = fake_page("papers/a/", "A", "<h1>A</h1>", share="true")
+    assert shape_of(paper) == shape_of(fake_page("papers/b/", "B", "<h1>B</h1>", share="true"))
+    assert shape_of(paper) != shape_of(fake_page("papers/c/", "C", "<h1>C</h1>", share="false"))
+    assert shape_of(paper) != shape_of(fake_page("papers/d/", "D", "<h1>D</h1>", share="true", hide=["toc"]))
+    # The stamped values themselves do not split shapes.
+    assert shape_of(paper) == shape_of(fake_page("papers/e/", "E & F", "<h1>E</h1><p>x</p>", share="true"))
+
+
+def test_later_pages_are_sampled_and_a_difference_after_stamping_began_fails_the_build():
+    from generator.mkdocs.stamp import SAMPLE_EVERY, StampMismatch
+
+    def theme(page, context):
+        # From page 100 on, the theme puts something per page outside the markers.
+        extra = (
+            '<meta name="n">'
+            if int(page.url.split("/")[1][1:]) >= 100 and page.meta["title"] != "qzxdaframetitlemarkerqzx"
+            else ""
+        )
+        return fake_theme(page, context) + extra
+
+    frames = cache(theme)
+    pages = [fake_page(f"papers/p{n}/", f"P{n}", f"<h1>P{n}</h1>") for n in range(CHECKED_PAGES + SAMPLE_EVERY)]
+    outputs = build(frames, pages, theme)
+    assert frames.rendered == CHECKED_PAGES and frames.stamped == SAMPLE_EVERY
+    sampled = fake_page("papers/p64/", "P64", "<h1>P64</h1>")
+    assert not frames.ready(sampled)  # the next page is rendered by the theme and compared
+    assert build(frames, [sampled], theme) == [frames.finish(theme(sampled, {}), sampled)]
+    assert frames.ready(fake_page("papers/p65/", "P65", "<h1>P65</h1>"))
+    # The next sampled page after the change (within SAMPLE_EVERY pages of it) catches it.
+    with pytest.raises(StampMismatch, match=r"papers/p1[0-6]\d/: Material rendered this page differently"):
+        for n in range(66, 66 + 2 * SAMPLE_EVERY):
+            build(frames, [fake_page(f"papers/p{n}/", f"P{n}", f"<h1>P{n}</h1>")], theme)
+    assert outputs[0] == frames.finish(theme(pages[0], {}), pages[0])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 from types import SimpleNamespace
 
-from generator.mkdocs.plugin import ArchivePlugin, collapse_whitespace
+from generator.mkdocs.lean import collapse_whitespace
+from generator.mkdocs.plugin import ArchivePlugin
 from generator.progress import Progress
 from generator.site.escaping import HTML_BODY_KEY
 

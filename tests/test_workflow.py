@@ -1,4 +1,9 @@
-"""The GitHub Actions workflow: valid for actionlint, and it does what the README says."""
+"""The GitHub Actions workflows: valid for actionlint, and they do what the README says.
+
+The deploy workflow installs the pinned versions, runs the theme-drift tests and a
+browser smoke test of the built site, and uploads the site only after both pass; the
+canary installs the newest allowed versions and runs the same tests and the suite.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import yaml
 from .helpers import REPO
 
 WORKFLOW = REPO / ".github" / "workflows" / "deploy.yml"
+CANARY = REPO / ".github" / "workflows" / "canary.yml"
 
 
 def actionlint() -> str:
@@ -26,8 +32,9 @@ def run_actionlint(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([actionlint(), "-no-color", str(path)], capture_output=True, text=True, check=False)
 
 
-def test_workflow_passes_actionlint():
-    result = run_actionlint(WORKFLOW)
+@pytest.mark.parametrize("workflow", [WORKFLOW, CANARY], ids=lambda path: path.name)
+def test_workflow_passes_actionlint(workflow):
+    result = run_actionlint(workflow)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -48,12 +55,51 @@ def test_workflow_builds_strictly_on_digest_pushes_and_a_schedule_and_deploys_to
     assert triggers["schedule"][0]["cron"]
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     uses = [step.get("uses", "") for step in build["steps"]]
-    python = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/setup-python"))
-    assert python["with"]["cache"] == "pip"
     commands = " ".join(step.get("run", "") for step in build["steps"])
-    assert "pip install ." in commands and "digest-archive build --strict" in commands
+    assert "pip install -c constraints.txt '.[test]'" in commands and "digest-archive build --strict" in commands
     build_step = next(step for step in build["steps"] if "digest-archive build" in step.get("run", ""))
     assert "steps.pages.outputs.base_url" in build_step["env"]["SITE_URL"]
     assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
     assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages")
+
+
+def step_index(steps: list[dict], needle: str) -> int:
+    (index,) = [i for i, step in enumerate(steps) if needle in step.get("run", "") + step.get("uses", "")]
+    return index
+
+
+def test_deploy_publishes_only_after_the_drift_tests_and_the_smoke_test_pass():
+    build = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]
+    steps = build["steps"]
+    install = step_index(steps, "pip install -c constraints.txt")
+    drift = step_index(steps, "pytest -q -p no:cacheprovider tests/test_theme.py")
+    built = step_index(steps, "digest-archive build --strict")
+    smoke = step_index(steps, "tools/site_smoke.py --site site")
+    upload = step_index(steps, "actions/upload-pages-artifact")
+    assert install < drift < upload and built < smoke < upload
+    assert not any(step.get("continue-on-error") for step in steps)  # a failed step stops the upload
+    assert "apt-get install -y -qq chromium" in steps[step_index(steps, "chromium")]["run"]
+    assert build["container"].startswith("python:3.11-")
+
+
+def test_canary_installs_the_newest_allowed_versions_and_runs_the_same_tests():
+    workflow = yaml.safe_load(CANARY.read_text())
+    assert workflow[True]["schedule"][0]["cron"]
+    steps = workflow["jobs"]["newest"]["steps"]
+    commands = " ".join(step.get("run", "") for step in steps)
+    assert "pip install --upgrade '.[test]'" in commands and "constraints.txt" not in commands
+    for needed in ("tests/test_theme.py", "tools/site_smoke.py --site site", "digest-archive build --strict"):
+        assert needed in commands, needed
+    assert any(step.get("run", "").strip() == "python -m pytest -q -p no:cacheprovider" for step in steps)
+    assert any(step.get("env", {}).get("DIGEST_ARCHIVE_REQUIRE_BROWSER") == "1" for step in steps)
+
+
+def test_make_ci_and_the_workflows_install_from_one_constraints_file():
+    constraints = (REPO / "constraints.txt").read_text()
+    pins = dict(line.split("==") for line in constraints.splitlines() if "==" in line)
+    for package in ("mkdocs", "mkdocs-material", "pagefind", "Jinja2", "playwright", "pytest"):
+        assert package in pins, package
+    assert "-c $(CONSTRAINTS)" in (REPO / "Makefile").read_text()
+    assert "constraints.txt" in WORKFLOW.read_text()
+    assert "make lint" in (REPO / ".ci" / "run").read_text() and "make test" in (REPO / ".ci" / "run").read_text()
