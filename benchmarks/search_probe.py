@@ -12,8 +12,8 @@ taken from. Bytes are response bodies as sent; the first query's include the pag
 from __future__ import annotations
 
 import functools
-import os
 import http.server
+import os
 import threading
 import time
 from contextlib import contextmanager

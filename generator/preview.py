@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import threading
 import http.server
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import gzip
 import json
+import re
 from urllib.parse import quote_plus
 
 import markdown
