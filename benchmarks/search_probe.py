@@ -11,36 +11,27 @@ taken from. Bytes are response bodies as sent; the first query's include the pag
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
+import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generator.preview import serving  # noqa: E402
 
 # Debian's Chromium, or the browser this variable names (Google Chrome on a GitHub runner).
 CHROMIUM = os.environ.get("DIGEST_ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @contextmanager
-def serve(site: Path):
-    """Serve ``site`` on a free localhost port; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on a free localhost port as `digest-archive serve` does; yield its
+    base URL."""
+    with serving(site) as base:
+        yield base
 
 
 def measure_search(site: Path, start_page: str, queries: list[tuple[str, str]]) -> list[dict]:

@@ -233,7 +233,7 @@ def test_day_page_shows_tags_and_code_links(fixture_site):
     assert entry.h2.get_text() in [a.get_text() for a in tag_page.select(".da-list a")]
 
 
-def test_serve_answers_on_localhost(fixture_site, tmp_path):
+def test_serve_answers_on_localhost_with_the_sites_404_page(fixture_site, tmp_path):
     import socket
     import time
     import urllib.request
@@ -271,9 +271,27 @@ def test_serve_answers_on_localhost(fixture_site, tmp_path):
                 assert time.monotonic() < deadline and server.poll() is None, "server did not start"
                 time.sleep(0.2)
         assert "Graph Transformers Without Positional Encodings" in body
+        # A missing page gets the site's own 404 page; a NUL byte a clean 400, not a
+        # dropped connection and a traceback.
+        assert fetch_status(port, "/papers/no-such-paper/") == (404, (fixture_site / "404.html").read_text())
+        assert fetch_status(port, "/%00")[0] == 400
+        assert fetch_status(port, "/papers/%00/index.html")[0] == 400
+        assert fetch_status(port, "/")[0] == 200  # still serving
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        _, errors = server.communicate(timeout=10)
+    assert "Traceback" not in errors
+
+
+def fetch_status(port: int, path: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 def test_icons_come_from_the_sprite_and_resolve(fixture_site):

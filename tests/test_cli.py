@@ -210,68 +210,6 @@ def test_bad_argument_messages_name_the_argument_and_the_range(tmp_path):
     assert "serve: argument --port: '99999' is not a port number from 1 to 65535" in port
 
 
-# --- serve ------------------------------------------------------------------------------
-
-
-def test_serve_answers_missing_pages_with_the_sites_404_and_a_nul_byte_with_400(fixture_site, tmp_path):
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-
-    make_project(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator.cli",
-            "serve",
-            "--no-build",
-            "--site-dir",
-            str(fixture_site),
-            "--port",
-            str(port),
-        ],
-        cwd=tmp_path,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-    def get(path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                status, _ = get("/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-                time.sleep(0.2)
-        assert status == 200
-        status, body = get("/papers/no-such-paper/")
-        assert status == 404 and "Page not found" in body and body == (fixture_site / "404.html").read_text()
-        status, _ = get("/%00")
-        assert status == 400
-        status, _ = get("/papers/%00/index.html")
-        assert status == 400
-        assert get("/")[0] == 200  # still serving
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=10)
-    assert "Traceback" not in errors
-
-
 def test_a_build_that_leaves_out_generated_pages_is_a_failure_and_keeps_the_last_site(tmp_path):
     make_project(tmp_path)
     ok = run_cli("build", "--digests", str(FIXTURES / "archive"), cwd=tmp_path)

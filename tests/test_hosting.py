@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
+from generator.preview import SiteRequestHandler
+
 from .helpers import FIXTURES, make_project
 from .test_build import paper_pages, soup
 
@@ -32,27 +34,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+class SubPathHandler(SiteRequestHandler):
     """Serves the site under SUB_PATH only, with its 404 page for anything missing, as
-    GitHub Pages serves a project site."""
+    GitHub Pages serves a project site (and `digest-archive serve` at the root)."""
 
     def translate_path(self, path: str) -> str:
         path = urlsplit(path).path
         if not path.startswith(SUB_PATH):
             return str(Path(self.directory) / ".no-such-file")
         return super().translate_path("/" + path[len(SUB_PATH) :])
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def end_headers(self):
         # LinkChecker waits 0.1 to 0.6 s between requests to a server unless it answers

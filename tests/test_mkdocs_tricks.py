@@ -180,24 +180,23 @@ def test_the_search_plugin_refuses_to_run_without_its_partner_or_beside_material
     config = project_config(generated)
     config["plugins"] = [p for p in config["plugins"] if p != "digest-archive"]
     path = generated / "mkdocs-alone.yml"
-    path.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--config-file", str(path), "--site-dir", str(generated / "x")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode != 0 and "needs the digest-archive plugin" in result.stderr
+    assert "needs the digest-archive plugin" in failed_build(path, config, generated / "x")
     config = project_config(generated)
     config["plugins"].append("search")
+    assert "list one of them" in failed_build(path, config, generated / "x")
+
+
+def failed_build(path: Path, config: dict, site: Path) -> str:
+    """The messages of ``mkdocs build`` with ``config`` written to ``path``, which must fail."""
     path.write_text(yaml.safe_dump(config))
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--config-file", str(path), "--site-dir", str(generated / "x")],
+        [sys.executable, "-m", "mkdocs", "build", "--config-file", str(path), "--site-dir", str(site)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode != 0 and "list one of them" in result.stderr
+    assert result.returncode != 0
+    return result.stderr
 
 
 def test_the_trick_map_documents_every_switch():
