@@ -66,6 +66,7 @@ def project_lock(
     If another run holds it: wait for it, calling ``on_wait`` once with a message, or if
     not ``wait``, raise :class:`LockBusy` naming the holder.
     """
+    project = project.resolve()
     path = project / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)

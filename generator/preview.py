@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,6 +54,19 @@ class _BadPath(Exception):
     pass
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """Python's threading server, without the traceback it prints when a browser drops a
+    connection it no longer needs (a page left before every request was answered)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return
+        print(f"digest-archive: error answering {client_address}: {error!r}", file=sys.stderr)
+
+
 class _QuietHandler(SiteRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -63,7 +77,7 @@ def serving(site_dir: Path) -> Iterator[str]:
     """Serve ``site_dir`` quietly on a free localhost port in a background thread while
     the block runs; yield its base URL. For tests and the deploy smoke test."""
     handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = SiteServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -78,7 +92,7 @@ def serve_site(site_dir: Path, port: int, on_ready: Callable[[str], None]) -> No
     is called with the address once the server listens."""
     handler = functools.partial(SiteRequestHandler, directory=str(site_dir))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = SiteServer(("127.0.0.1", port), handler)
     except OSError as error:
         raise ArchiveError(f"cannot listen on port {port}: {error.strerror}") from None
     on_ready(f"http://127.0.0.1:{port}/")

@@ -383,3 +383,21 @@ def test_an_override_naming_no_paper_is_a_warning_with_file_and_line(tmp_path):
 def test_back_to_top_is_on_long_pages_not_on_paper_pages(fixture_site):
     assert not any(soup(page).select("button.md-top") for page in paper_pages(fixture_site))
     assert soup(fixture_site / "days" / "2025-01-02" / "index.html").select("button.md-top")
+
+
+def test_a_dropped_connection_is_not_a_traceback_on_the_server_console(fixture_site, capfd):
+    import socket
+    import urllib.request
+
+    from generator.preview import serving
+
+    with serving(fixture_site) as base:
+        port = int(base.rsplit(":", 1)[1].rstrip("/"))
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", port)) as connection:
+                # Ask for a large file and hang up at once, as a browser leaving a page does.
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                connection.sendall(b"GET /archive.json.gz HTTP/1.1\r\nHost: x\r\n\r\n")
+        with urllib.request.urlopen(base, timeout=5) as response:
+            assert response.status == 200
+    assert "Traceback" not in capfd.readouterr().err
