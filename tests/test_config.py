@@ -62,3 +62,27 @@ def test_bad_settings_are_clear_errors(tmp_path, content, message):
 def test_missing_explicit_config_is_an_error(tmp_path):
     with pytest.raises(ArchiveError, match="not found"):
         load_config(tmp_path / "nope.yml")
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("year: 25\n", "'year' must be a year from 1900 to 2200"),
+        ("year: true\n", "'year' must be a year from 1900 to 2200"),
+    ],
+)
+def test_archive_yml_years_outside_the_range_are_errors(tmp_path, setting, message):
+    make_project(tmp_path)
+    (tmp_path / "archive.yml").write_text(setting)
+    with pytest.raises(ArchiveError, match=message):
+        load_config(tmp_path / "archive.yml")
+
+
+def test_file_urls_are_refused_because_every_link_is_a_directory_url(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text(
+        (tmp_path / "mkdocs.yml").read_text().replace("use_directory_urls: true", "use_directory_urls: false")
+    )
+    (tmp_path / "archive.yml").write_text("{}\n")
+    with pytest.raises(ArchiveError, match="set use_directory_urls: true"):
+        load_config(tmp_path / "archive.yml")
