@@ -233,3 +233,23 @@ def test_tag_report_shows_coverage_sizes_and_untagged_papers():
 def test_word_tokens_are_the_words_of_the_regex(text):
     # The ASCII fast path must split exactly as \w+ does on the lower-cased text.
     assert word_tokens(text) == re.findall(r"\w+", text.lower())
+
+
+def test_an_override_naming_a_title_two_papers_share_applies_to_neither(tmp_path):
+    from generator.analysis.overrides import TagOverride
+
+    entries = (
+        DigestEntry("Speech Graphs", "A first paper about speech recognition with transformers and audio.", 1),
+        DigestEntry("Speech graphs!", "An unrelated second paper: sparse covariance estimation for finance.", 3),
+    )
+    by_title = TagOverride(paper="speech graphs", add=("rl",), remove=(), line=2)
+    archive = model_of(*entries)
+    assert len(archive.papers) == 2
+    (keys,) = override_targets(archive, [by_title]).values()
+    assert len(keys) == 2
+    overridden = model_of(*entries, overrides=[by_title])
+    assert [p.tags for p in overridden.papers.values()] == [p.tags for p in archive.papers.values()]
+    slug = archive.papers[keys[1]].slug
+    by_slug = TagOverride(paper=slug, add=("rl",), remove=(), line=3)
+    overridden = model_of(*entries, overrides=[by_slug])
+    assert overridden.papers[keys[1]].tags[0] == "rl" and "rl" not in overridden.papers[keys[0]].tags
