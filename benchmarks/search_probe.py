@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,20 +24,12 @@ CHROMIUM = os.environ.get("DIGEST_ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on a free localhost port as `digest-archive serve` does; yield its
-    base URL."""
-    with serving(site) as base:
-        yield base
-
-
 def measure_search(site: Path, start_page: str, queries: list[tuple[str, str]]) -> list[dict]:
     """Type each ``(query, expected URL path)`` in turn on ``start_page``; measure each."""
     from playwright.sync_api import sync_playwright
 
     results = []
-    with serve(site) as base, sync_playwright() as playwright:
+    with serving(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         fetched = {"bytes": 0}

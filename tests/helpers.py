@@ -64,11 +64,3 @@ def pagefind_documents(site: Path) -> dict[str, dict]:
         document = json.loads(raw[len(b"pagefind_dcd") :])
         documents[document["url"]] = document
     return documents
-
-
-def served(site: Path):  # a context manager: see generator.preview.serving
-    """Serve ``site`` as `digest-archive serve` does (its 404 page for a missing address)
-    on a free localhost port; yield the base URL."""
-    from generator.preview import serving
-
-    return serving(site)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import REPO, served
+from generator.preview import serving
+
+from .helpers import REPO
 
 # One page of every kind the archive publishes (the fixture site's URLs).
 PAGES = {
@@ -30,7 +32,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 
 @pytest.fixture(scope="module")
 def base(fixture_site):
-    with served(fixture_site) as url:
+    with serving(fixture_site) as url:
         yield url
 
 

@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 
-from .helpers import FIXTURES, REPO, make_project, pagefind_documents, run_cli
+from generator.preview import serving
 
-sys.path.insert(0, str(REPO / "benchmarks"))
-from search_probe import serve  # noqa: E402
+from .helpers import FIXTURES, make_project, pagefind_documents, run_cli
 
 
 @pytest.fixture(scope="module")
 def shared_base(shared_site):
-    with serve(shared_site) as base:
+    with serving(shared_site) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def fixture_base(fixture_site):
-    with serve(fixture_site) as base:
+    with serving(fixture_site) as base:
         yield base
 
 
@@ -193,7 +191,7 @@ def split_base(tmp_path_factory):
     site = project / "site"
     parts = json.loads((site / "pagefind" / "archive-parts.json").read_text())
     assert len(parts) >= 2 and all((site / part / "pagefind-entry.json").is_file() for part in parts)
-    with serve(site) as base:
+    with serving(site) as base:
         yield base, site
 
 

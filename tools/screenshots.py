@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from search_probe import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from search_probe import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 800}
 SHOTS = ("home", "day", "paper", "tag")
@@ -38,7 +38,7 @@ def take_screenshots(site: Path, out: Path, browser=None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     latest_day = sorted(path.parent.name for path in (site / "days").glob("2*/index.html"))[-1]
     saved = []
-    with serve(site) as base:
+    with serving(site) as base:
         page = browser.new_page(viewport=VIEWPORT, color_scheme="light")
         addresses = {"home": base, "day": f"{base}days/{latest_day}/"}
         page.goto(addresses["day"])

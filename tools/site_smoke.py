@@ -33,7 +33,7 @@ PAPERS_CHECKED = 3
 SEARCH_TIMEOUT_MS = 20_000
 
 
-def smoke(site: Path, browser) -> list[str]:  # type: ignore[no-untyped-def]
+def smoke(site: Path, browser) -> list[str]:
     """Every problem found on the site at ``site`` (empty if none)."""
     data_file = site / url("data")
     if not data_file.is_file():
@@ -74,7 +74,7 @@ def smoke(site: Path, browser) -> list[str]:  # type: ignore[no-untyped-def]
     return problems
 
 
-def search(page, base: str, query: str) -> str | None:  # type: ignore[no-untyped-def]
+def search(page, base: str, query: str) -> str | None:
     """The path of the first result for ``query`` typed into the search box."""
     page.goto(base)
     box = page.locator(".md-search__input")
