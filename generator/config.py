@@ -2,11 +2,18 @@
 
 ``archive.yml`` (optional, next to mkdocs.yml)::
 
-    digests: digests        # folder of digest files (*.txt)
+    digests: digests        # folder of digests: text (*.txt) and structured (*.json)
     year: 2025              # year of digests whose date line and file name have none
     taxonomy: taxonomy.yml  # topic tags
     tag_overrides: tag_overrides.yml  # tags added or removed by hand, per paper
+    metadata_cache: metadata.json     # what `enrich` found for text-digest papers
     mkdocs: mkdocs.yml      # the MkDocs configuration to build with
+    fetch:                  # `fetch` and `enrich`, from the Daily Papers API
+      refresh_days: 14      # a plain `fetch` reads the last N days again (votes settle)
+      retries: 4            # more tries of a request after a 429, a 5xx or a timeout
+      timeout: 30           # seconds to wait for an answer
+      first_wait: 2         # seconds before the first retry; doubles each time
+      longest_wait: 120     # the longest wait, also for a server's Retry-After
 
 Relative paths are relative to the folder of archive.yml. The generator writes into
 mkdocs.yml's ``docs_dir`` and the site is built into its ``site_dir``; command-line
@@ -27,7 +34,21 @@ from .site.urls import LOCAL_SITE_URL
 from .sources.dates import EARLIEST_YEAR, LATEST_YEAR, valid_year
 
 CONFIG_NAME = "archive.yml"
-_KEYS = {"digests", "year", "taxonomy", "tag_overrides", "mkdocs"}
+_KEYS = {"digests", "year", "taxonomy", "tag_overrides", "metadata_cache", "mkdocs", "fetch"}
+# The settings of `fetch:` and their defaults; each is a number of at least its minimum.
+_FETCH_DEFAULTS = {"refresh_days": 14, "retries": 4, "timeout": 30, "first_wait": 2, "longest_wait": 120}
+_FETCH_MINIMUM = {"refresh_days": 1, "retries": 0, "timeout": 0.1, "first_wait": 0, "longest_wait": 0}
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How ``fetch`` and ``enrich`` use the API (see the ``fetch:`` settings above)."""
+
+    refresh_days: int = 14
+    retries: int = 4
+    timeout: float = 30.0
+    first_wait: float = 2.0
+    longest_wait: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -41,12 +62,14 @@ class Config:
     year: int | None
     taxonomy: Path
     tag_overrides: Path
+    metadata_cache: Path
     mkdocs_config: Path
     docs_dir: Path
     site_dir: Path
     site_name: str
     # The public address of the site root, ending in "/": feeds and share links need it.
     site_url: str
+    fetch: FetchSettings = FetchSettings()
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -95,6 +118,10 @@ def load_config(path: Path | None = None) -> Config:
             f"{path}: 'year' must be a year from {EARLIEST_YEAR} to {LATEST_YEAR}, such as 2025, not {year!r}"
         )
 
+    digests = base / settings.get("digests", "digests")
+    metadata_cache = base / settings.get("metadata_cache", "metadata.json")
+    if metadata_cache.resolve().is_relative_to(digests.resolve()):
+        raise ArchiveError(f"{path}: keep the metadata cache outside the digest folder ({digests}): it is not a digest")
     mkdocs_config = base / settings.get("mkdocs", "mkdocs.yml")
     if not mkdocs_config.exists():
         raise ArchiveError(f"MkDocs configuration not found: {mkdocs_config}")
@@ -105,16 +132,35 @@ def load_config(path: Path | None = None) -> Config:
         raise ArchiveError(f"{mkdocs_config}: the archive's links are directory URLs; set use_directory_urls: true")
     return Config(
         project_dir=base,
-        digests=base / settings.get("digests", "digests"),
+        digests=digests,
         year=year,
         taxonomy=base / settings.get("taxonomy", "taxonomy.yml"),
         tag_overrides=base / settings.get("tag_overrides", "tag_overrides.yml"),
+        metadata_cache=metadata_cache,
         mkdocs_config=mkdocs_config,
         docs_dir=mkdocs_config.parent / str(mkdocs.get("docs_dir", "docs")),
         site_dir=mkdocs_config.parent / str(mkdocs.get("site_dir", "site")),
         site_name=str(mkdocs.get("site_name", "Digest Archive")),
         site_url=_site_url(mkdocs.get("site_url"), mkdocs_config),
+        fetch=_fetch_settings(settings.get("fetch"), path),
     )
+
+
+def _fetch_settings(value: object, path: Path) -> FetchSettings:
+    if value is None:
+        return FetchSettings()
+    if not isinstance(value, dict):
+        raise ArchiveError(f"{path}: 'fetch' must be settings such as 'refresh_days: 14'")
+    unknown = sorted(set(value) - set(_FETCH_DEFAULTS))
+    if unknown:
+        raise ArchiveError(f"{path}: unknown fetch setting(s) {', '.join(map(str, unknown))}; known: {', '.join(_FETCH_DEFAULTS)}")
+    for name, number in value.items():
+        whole = name in ("refresh_days", "retries")
+        kinds = (int,) if whole else (int, float)
+        if not isinstance(number, kinds) or isinstance(number, bool) or number < _FETCH_MINIMUM[name]:
+            kind = "a whole number" if whole else "a number of seconds"
+            raise ArchiveError(f"{path}: fetch '{name}' must be {kind} of at least {_FETCH_MINIMUM[name]}, not {number!r}")
+    return FetchSettings(**{**_FETCH_DEFAULTS, **value})
 
 
 def _site_url(value: object, mkdocs_config: Path) -> str:

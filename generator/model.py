@@ -19,6 +19,49 @@ class Link:
 
 
 @dataclass(frozen=True)
+class PaperMeta:
+    """What the Hugging Face Daily Papers API knows of a paper, each field only when known.
+
+    Strings are exactly as the API gave them. ``upvotes_on`` and ``stars_on`` are the days
+    the counts were read (the fetch date): votes settle over a week or two, stars keep
+    changing, so a count is never shown without its date when the date is known.
+    """
+
+    arxiv_id: str = ""
+    authors: tuple[str, ...] = ()
+    published: dt.date | None = None
+    upvotes: int | None = None
+    upvotes_on: dt.date | None = None
+    github_repo: str = ""
+    github_stars: int | None = None
+    stars_on: dt.date | None = None
+    project_page: str = ""
+    ai_summary: str = ""
+    ai_keywords: tuple[str, ...] = ()
+
+    def over(self, older: PaperMeta) -> PaperMeta:
+        """This record, its unknown fields taken from ``older`` (a count with its date)."""
+        upvotes = (self.upvotes, self.upvotes_on) if self.upvotes is not None else (older.upvotes, older.upvotes_on)
+        stars = (self.github_stars, self.stars_on) if self.github_stars is not None else (older.github_stars, older.stars_on)
+        return PaperMeta(
+            arxiv_id=self.arxiv_id or older.arxiv_id,
+            authors=self.authors or older.authors,
+            published=self.published or older.published,
+            upvotes=upvotes[0],
+            upvotes_on=upvotes[1],
+            github_repo=self.github_repo or older.github_repo,
+            github_stars=stars[0],
+            stars_on=stars[1],
+            project_page=self.project_page or older.project_page,
+            ai_summary=self.ai_summary or older.ai_summary,
+            ai_keywords=self.ai_keywords or older.ai_keywords,
+        )
+
+
+NO_META = PaperMeta()
+
+
+@dataclass(frozen=True)
 class Appearance:
     """One listing of a paper in one day's digest, as it was written that day."""
 
@@ -35,8 +78,9 @@ class Paper:
     """A unique paper with every day it appeared on, oldest first.
 
     ``key`` identifies it: its normalised title, or for a second paper listed under the
-    same normalised title with a clearly different abstract, that title and a
-    fingerprint of its abstract (see :mod:`generator.analysis.identity`). ``title`` and
+    same normalised title with a clearly different abstract or arXiv id, that title and
+    a fingerprint (see :mod:`generator.analysis.identity`). Its arXiv id, when known, is
+    in ``meta``; the key stays the title's so that URLs never change when an id arrives. ``title`` and
     ``abstract`` are the text of its first appearance, shown exactly as written.
     """
 
@@ -55,6 +99,8 @@ class Paper:
     related: tuple[str, ...] = ()
     # Keys of other papers listed under the same normalised title (different abstracts).
     homonyms: tuple[str, ...] = ()
+    # Metadata from structured digests or the metadata cache (NO_META when none).
+    meta: PaperMeta = NO_META
 
     @property
     def first_seen(self) -> dt.date:

@@ -33,6 +33,8 @@ from .site.escaping import count
 from .site.plan import plan_site
 from .site.write import finish_interrupted_write, is_up_to_date, read_manifest, write_site
 from .sources.folder import DigestFiles, find_digests
+from .sources.hf_json import JSON_SUFFIX, read_json_digest
+from .sources.metadata_cache import cached_metadata, read_cache
 from .sources.records import Digest
 from .sources.text import read_digest
 
@@ -72,11 +74,13 @@ class LoadedDigests:
 
 @dataclass(frozen=True)
 class LoadedArchive:
-    """The model, with how many digests were read and how many skipped as bad."""
+    """The model, with how many digests were read, how many skipped as bad, and how many
+    listings of structured digests were left out as unreadable."""
 
     archive: Archive
     digests_read: int
     digests_skipped: int
+    listings_skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ def parse_digests(paths: list[Path], default_year: int | None = None) -> LoadedD
 
 def _read_or_error(path: Path, default_year: int | None) -> Digest | DigestError:
     try:
+        if path.suffix == JSON_SUFFIX:
+            return read_json_digest(path)
         return read_digest(path, default_year)
     except DigestError as error:
         return error
@@ -135,11 +141,17 @@ def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFi
             report.error(str(problem))
         else:
             report.warning(f"{problem} ({_what_skipping_loses(problem)})")
-    if strict and loaded.problems:
-        raise ArchiveError(f"{count(len(loaded.problems), 'bad digest')}; nothing was written (--strict)")
+    left_out = [text for digest in loaded.digests for text in digest.problems]
+    for text in left_out:
+        (report.error if strict else report.warning)(text)
+    if strict and (loaded.problems or left_out):
+        what = [count(len(loaded.problems), "bad digest")] if loaded.problems else []
+        what += [count(len(left_out), "unreadable listing")] if left_out else []
+        raise ArchiveError(f"{' and '.join(what)}; nothing was written (--strict)")
     if not loaded.digests:
-        raise ArchiveError(f"no usable digests (*.txt) in {config.digests}")
-    model = build_model(loaded.digests, taxonomy, overrides)
+        raise ArchiveError(f"no usable digests (*.txt, *.json) in {config.digests}")
+    cached = cached_metadata(read_cache(config.metadata_cache))
+    model = build_model(loaded.digests, taxonomy, overrides, cached)
     archive = model.archive
     for override, keys in model.override_targets.items():
         where = f"{config.tag_overrides}:{override.line}"
@@ -158,7 +170,7 @@ def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFi
             f"{count(len(archive.homonyms), 'title')} listed for different papers (clearly different"
             " abstracts): each paper has its own page; `digest-archive duplicates` lists them"
         )
-    return LoadedArchive(archive, len(loaded.digests), len(loaded.problems))
+    return LoadedArchive(archive, len(loaded.digests), len(loaded.problems), len(left_out))
 
 
 def _what_skipping_loses(problem: DigestError) -> str:
@@ -170,8 +182,8 @@ def _what_skipping_loses(problem: DigestError) -> str:
 
 
 def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], settings: dict) -> str:
-    """A hash of everything the pages are made from: digests, taxonomy and overrides,
-    templates, settings.
+    """A hash of everything the pages are made from: digests, taxonomy, overrides and the
+    metadata cache, templates, settings.
 
     Two runs with the same fingerprint produce the same files, so the second can stop early.
     """
@@ -226,7 +238,7 @@ def _generate(config: Config, options: RunOptions, report: Reporter) -> Generate
     paths = list(files.paths)
     inputs = input_fingerprint(
         paths,
-        [config.taxonomy, config.tag_overrides],
+        [config.taxonomy, config.tag_overrides, config.metadata_cache],
         {"year": config.year, "site_name": config.site_name, "site_url": config.site_url},
     )
     finish_interrupted_write(config.docs_dir)
@@ -235,5 +247,6 @@ def _generate(config: Config, options: RunOptions, report: Reporter) -> Generate
     loaded = load_archive(config, options.strict, report, files)
     plan = plan_site(loaded.archive, config.site_name, config.site_url)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
-    written = write_site(config.docs_dir, plan, "" if loaded.digests_skipped else inputs)
+    skipped = loaded.digests_skipped or loaded.listings_skipped
+    written = write_site(config.docs_dir, plan, "" if skipped else inputs)
     return GenerateResult(loaded, len(paths), len(written.written), written.unchanged, len(written.removed))

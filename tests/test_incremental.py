@@ -42,15 +42,19 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
         "archive.json.gz",
         "stats/index.md",
         "feeds/days.xml",
+        "archive.bib",
     }
     allowed.add(f"days/{newest.date.isoformat()}.md")
+    allowed.add(f"days/{newest.date.isoformat()}/{newest.date.isoformat()}.bib")
     allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
     for paper in listed:
         allowed.add(f"papers/{paper.slug}.md")
+        allowed.add(f"papers/{paper.slug}/{paper.slug}.bib")
         allowed |= {f"days/{date.isoformat()}.md" for date in tuple(a.date for a in paper.appearances)}
         for tag in paper.tags:
             allowed.add(f"tags/{tag}/index.md")
             allowed.add(f"feeds/tags/{tag}.xml")
+            allowed.add(f"tags/{tag}/{tag}.bib")
             allowed.add(tag_month_url(tag, (newest.date.year, newest.date.month)).rstrip("/") + ".md")
     # A-Z sections on the way to a listed paper (and any they split into).
     on_path = {

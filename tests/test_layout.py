@@ -24,6 +24,8 @@ URL_TABLE = GENERATOR / "site" / "urls.py"
 
 # The fixed part of every path in the table, as it would be written out.
 _FIXED_PARTS = sorted({part for kind in URLS if (part := static_prefix(kind))})
+# Addresses on other sites (arXiv, the Hugging Face API) may share a folder name.
+OTHER_SITE = re.compile(r"[a-z]+://|/api/")
 SITE_PATH = re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(part) for part in _FIXED_PARTS) + r")")
 
 
@@ -58,7 +60,7 @@ def site_paths_in(path: Path) -> list[str]:
         literals = python_literals(path)
     else:
         literals = ["".join(groups) for groups in template_literals(path)]
-    return [literal for literal in literals if SITE_PATH.search(literal)]
+    return [literal for literal in literals if SITE_PATH.search(literal) and not OTHER_SITE.match(literal)]
 
 
 def scanned_files() -> list[Path]:
@@ -91,7 +93,10 @@ def test_the_scan_catches_a_site_path(tmp_path, literal):
 
 def test_the_scan_lets_ordinary_words_through(tmp_path):
     code = tmp_path / "module.py"
-    code.write_text('A = "papers"\nB = "python -m pagefind"\nC = "2 days"\nD = "on 3 days, last Mar 2"\n')
+    code.write_text(
+        'A = "papers"\nB = "python -m pagefind"\nC = "2 days"\nD = "on 3 days, last Mar 2"\n'
+        'E = "https://huggingface.co/papers/{id}"\nF = "/api/papers/search"\n'
+    )
     assert site_paths_in(code) == []
 
 

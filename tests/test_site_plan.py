@@ -76,7 +76,7 @@ def test_hazard_text_survives_python_markdown_exactly():
     entries = (DigestEntry(HAZARDS, HAZARDS, 1),)
     archive = build_model([Digest("h.txt", dt.date(2025, 1, 1), entries)], NO_TAGS).archive
     files = render_site(archive)
-    (paper_path,) = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    (paper_path,) = [p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"]
     meta, body = split_front_matter(files[paper_path])
     html = markdown.markdown(body)
     soup = BeautifulSoup(html, "html.parser")
@@ -95,7 +95,7 @@ def test_pages_exist_for_every_paper_day_tag_and_index():
         "days/2025-01-02.md",
         "days/2025-01-05.md",
     }
-    paper_pages = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    paper_pages = [p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"]
     assert len(paper_pages) == 5
 
 
@@ -273,7 +273,7 @@ def test_property_digest_text_renders_back_exactly(title, abstract_lines):
     digest = parse_digest(data, "property.txt")
     assert [(e.title, e.abstract) for e in digest.entries] == [(title, abstract)]
     files = render_site(build_model([digest], NO_TAGS).archive)
-    (paper_path,) = [p for p in files if p.startswith("papers/") and "/az/" not in p and p != "papers/index.md"]
+    (paper_path,) = [p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"]
     meta, body = split_front_matter(files[paper_path])
     page = BeautifulSoup(body, "html.parser")
     assert page.h1.get_text() == title
@@ -344,7 +344,7 @@ def test_property_digest_like_bytes_parse_and_render_or_give_a_clear_error(data)
     listed = {(entry.title, entry.abstract) for entry in digest.entries}
     shown = set()
     for path in files:
-        if path.startswith("papers/") and "/az/" not in path and path != "papers/index.md":
+        if path.startswith("papers/") and path.endswith(".md") and "/az/" not in path and path != "papers/index.md":
             page = BeautifulSoup(split_front_matter(files[path])[1], "html.parser")
             shown.add((page.h1.get_text(), page.select_one(".da-abstract").get_text()))
     assert shown <= listed and len(shown) == len(archive.papers)
@@ -355,7 +355,7 @@ def test_counts_of_one_read_in_the_singular():
         [Digest("2025-03-28.txt", dt.date(2025, 3, 28), (DigestEntry("Alone", "Just one.", 1),))], NO_TAGS
     ).archive
     files = render_site(archive)
-    assert '<p class="da-counts">1 paper.</p>' in files["days/2025-03-28.md"]
+    assert '<p class="da-counts">1 paper. <a' in files["days/2025-03-28.md"]
     assert "1 paper, 1 day, 1 listing, 0 topics." in files["index.md"]
     assert "1 day, 1 listing" in files["days/index.md"] and ">1 paper</span>" in files["days/index.md"]
     assert "Listed on 1 day" in files[f"papers/{archive.papers['alone'].slug}.md"]

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model import Archive, Link, Paper
+from ..model import Archive, Link, Paper, PaperMeta
 from ..parallel import map_in_chunks
 from ..sources.records import Digest
 from .duplicates import find_near_duplicates, merge_papers
@@ -34,12 +34,18 @@ class Model:
     override_targets: Mapping[TagOverride, tuple[str, ...]]
 
 
-def build_model(digests: Iterable[Digest], taxonomy: Taxonomy, overrides: Sequence[TagOverride] = ()) -> Model:
+def build_model(
+    digests: Iterable[Digest],
+    taxonomy: Taxonomy,
+    overrides: Sequence[TagOverride] = (),
+    cached: Mapping[str, PaperMeta] | None = None,
+) -> Model:
     """Digest records to the finished model.
 
-    Listings are merged into papers by identity (normalised title; see
-    :mod:`.identity`), then near-duplicates (a changed word in the title, the same
-    abstract) are merged; each paper gets its links, slug, tags (the taxonomy's, then
+    Listings are merged into papers by identity (arXiv id, normalised title; see
+    :mod:`.identity`); papers with no metadata of their own take what the metadata
+    cache (``cached``, by paper key) found for them; then near-duplicates (a changed
+    word in the title, the same abstract, or the same arXiv id) are merged; each paper gets its links, slug, tags (the taxonomy's, then
     the hand-made ``overrides`` that name exactly one paper) and related papers. Links,
     slug and tags depend on the paper alone: they are found in one pass spread over the
     cores.
@@ -48,7 +54,7 @@ def build_model(digests: Iterable[Digest], taxonomy: Taxonomy, overrides: Sequen
     # not one that finds its inputs unchanged.
     from .related import neighbours, related_papers, tfidf_vectors
 
-    exact = build_archive(digests)
+    exact = with_cached_metadata(build_archive(digests), cached or {})
     listed = list(exact.papers.values())
     nearest = neighbours(tfidf_vectors([f"{p.title}\n{p.abstract}" for p in listed]), NEIGHBOURS_KEPT)
     merges = find_near_duplicates(listed, nearest)
@@ -78,6 +84,16 @@ def build_model(digests: Iterable[Digest], taxonomy: Taxonomy, overrides: Sequen
             paper = archive.papers[keys[0]]
             archive.papers[keys[0]] = dataclasses.replace(paper, tags=apply_override(paper.tags, override))
     return Model(archive, targets)
+
+
+def with_cached_metadata(archive: Archive, cached: Mapping[str, PaperMeta]) -> Archive:
+    """``archive`` with each paper that has no arXiv id given the metadata cached for its key."""
+    found = {
+        key: dataclasses.replace(paper, meta=cached[key].over(paper.meta))
+        for key, paper in archive.papers.items()
+        if key in cached and not paper.meta.arxiv_id
+    }
+    return dataclasses.replace(archive, papers={**archive.papers, **found}) if found else archive
 
 
 def _paper_facts(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from ..model import Archive, Merge, Paper
-from .identity import title_key, title_of_key
+from .identity import newest_meta, title_key, title_of_key
 
 if TYPE_CHECKING:
     from .related import Neighbours
@@ -29,16 +29,20 @@ ABSTRACT_SIMILARITY = 90.0
 
 
 def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[Merge, ...]:
-    """Pairs of ``papers`` that are one paper under slightly different titles.
+    """Pairs of ``papers`` that are one paper under slightly different titles, or under
+    one arXiv id.
 
     Candidates are each paper's nearest neighbours by text (``nearest``, rows in the
     order of ``papers``), so the work grows with the archive, not with its square. A
     candidate is merged when its title differs only a little (case, punctuation, dashes,
     a changed word) and its abstract is near-identical; similar titles over different
-    abstracts stay apart. Each group keeps the paper listed first (ties: by key); the
+    abstracts stay apart, and so do papers with different arXiv ids. Each group keeps the paper listed first (ties: by key); the
     returned merges name it and each paper merged into it, with their scores.
     """
     parent = list(range(len(papers)))
+    # The arXiv id of each group (by its root), when a member has one: a group never
+    # gathers two ids, whatever a paper without one links it to.
+    group_id = [paper.meta.arxiv_id for paper in papers]
 
     def root(index: int) -> int:
         while parent[index] != index:
@@ -46,12 +50,24 @@ def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[
             index = parent[index]
         return index
 
+    def join(index: int, other: int) -> None:
+        a, b = root(index), root(other)
+        if a != b and not (group_id[a] and group_id[b] and group_id[a] != group_id[b]):
+            parent[b] = a
+            group_id[a] = group_id[a] or group_id[b]
+
+    # The same arXiv id is the same paper, however its titles differ (a text listing
+    # given its id by the metadata cache, a title revised on arXiv).
+    first_with_id: dict[str, int] = {}
+    for index, paper in enumerate(papers):
+        if paper.meta.arxiv_id:
+            join(first_with_id.setdefault(paper.meta.arxiv_id, index), index)
     for index, (row, scores) in enumerate(zip(nearest.indices, nearest.scores, strict=True)):
         for other, score in zip(row, scores, strict=True):
             if other < 0 or score < NEAR_DUPLICATE_COSINE:
                 break
             if root(index) != root(other) and _same_paper(papers[index], papers[other]):
-                parent[root(other)] = root(index)
+                join(index, other)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(papers)):
         groups[root(index)].append(index)
@@ -71,6 +87,8 @@ def _similarities(a: Paper, b: Paper) -> tuple[float, float]:
 
 
 def _same_paper(a: Paper, b: Paper) -> bool:
+    if a.meta.arxiv_id and b.meta.arxiv_id and a.meta.arxiv_id != b.meta.arxiv_id:
+        return False
     if fuzz.ratio(title_of_key(a.key), title_of_key(b.key), score_cutoff=TITLE_SIMILARITY) == 0:
         return False
     return fuzz.ratio(title_key(a.abstract), title_key(b.abstract), score_cutoff=ABSTRACT_SIMILARITY) > 0
@@ -98,7 +116,8 @@ def merge_papers(archive: Archive, merges: Sequence[Merge]) -> Archive:
         for appearance in sorted((a for p in folded for a in p.appearances), key=lambda a: (a.date, a.rank)):
             by_date.setdefault(appearance.date, appearance)
         aliases = tuple(sorted(p.key for p in folded if p.key != key))
-        papers[key] = dataclasses.replace(kept, appearances=tuple(by_date.values()), aliases=aliases)
+        meta = newest_meta((p.meta.upvotes_on or p.last_seen, p.last_seen, p.meta) for p in folded)
+        papers[key] = dataclasses.replace(kept, appearances=tuple(by_date.values()), aliases=aliases, meta=meta)
     for key, paper in papers.items():
         if paper.homonyms:
             others = dict.fromkeys(kept_of.get(other, other) for other in paper.homonyms)

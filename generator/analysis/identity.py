@@ -1,15 +1,20 @@
 """Stage 3a, identity: which listings are one paper.
 
-A paper is identified by its normalised title (:func:`title_key`): the same title on
-several days, or twice on one day, is one paper with one page listing every day. Two
-listings under the same normalised title whose abstracts are clearly different
-(:func:`same_abstract` says no) are two papers: the first listed keeps the title's
+A listing with an arXiv id (from a structured digest) is the paper with that id. Any
+other listing is identified by its normalised title (:func:`title_key`): the same title
+on several days, or twice on one day, is one paper with one page listing every day, and
+a text listing joins the paper with an id listed under its title. Two listings under the
+same normalised title whose abstracts are clearly different (:func:`same_abstract` says
+no), or whose arXiv ids differ, are two papers: the first listed keeps the title's
 identity, each later one is identified by the title and a fingerprint of its own
-abstract, so each gets its own page and URL and neither is lost.
+abstract (or id), so each gets its own page and URL and neither is lost.
+
+The key of a paper never changes when its id becomes known: its URL comes from the key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 from collections import defaultdict
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from ..model import Appearance, Archive, Day, Homonyms, Paper
+from ..model import NO_META, Appearance, Archive, Day, Homonyms, Paper, PaperMeta
 from ..sources.records import Digest
 
 # Unicode categories folded to a space: punctuation, symbols, separators and controls.
@@ -92,6 +97,7 @@ class _Candidate:
     key: str
     abstracts: list[str]
     normalised: list[str] = field(default_factory=list)
+    arxiv_id: str = ""
 
     def matches(self, abstract: str, normalised: str) -> bool:
         if abstract in self.abstracts:
@@ -109,24 +115,28 @@ def build_archive(digests: Iterable[Digest]) -> Archive:
     """Build the archive model from digest records.
 
     Days are ordered by date; digests of one date are merged into one day in source
-    order. A paper listed twice on one day keeps its first listing there. Each paper's
-    appearances are oldest first, and its title and abstract are those of its first
-    appearance. Listings under one title with clearly different abstracts are separate
-    papers, recorded in ``Archive.homonyms``.
+    order. A paper listed twice on one day (say in a text and a structured digest) keeps
+    its first listing there. Each paper's appearances are oldest first, and its title
+    and abstract are those of its first appearance; its metadata is the newest read of
+    each field (see :func:`newest_meta`). Listings under one title with clearly
+    different abstracts or ids are separate papers, recorded in ``Archive.homonyms``.
     """
     digests_by_date: dict = defaultdict(list)
     for digest in sorted(digests, key=lambda d: (d.date, d.source)):
         digests_by_date[digest.date].append(digest)
 
     appearances: dict[str, list[Appearance]] = defaultdict(list)
-    candidates: dict[str, list[_Candidate]] = {}
+    metas: dict[str, list[tuple[dt.date, dt.date, PaperMeta]]] = defaultdict(list)
+    identities = _Identities()
     days: list[Day] = []
     for date, same_day in sorted(digests_by_date.items()):
         keys: list[str] = []
         listed: set[str] = set()
         for digest in same_day:
             for entry in digest.entries:
-                key = _paper_key(title_key(entry.title), entry.abstract, candidates)
+                key = identities.key(entry.title, entry.abstract, entry.meta.arxiv_id if entry.meta else "")
+                if entry.meta is not None:
+                    metas[key].append((entry.meta.upvotes_on or date, date, entry.meta))
                 if key in listed:
                     continue
                 listed.add(key)
@@ -143,7 +153,7 @@ def build_archive(digests: Iterable[Digest]) -> Archive:
                 )
         days.append(Day(date=date, paper_keys=tuple(keys)))
 
-    homonyms = _homonyms(candidates)
+    homonyms = _homonyms(identities.candidates)
     others = {key: group.keys for group in homonyms for key in group.keys}
     papers = {
         key: Paper(
@@ -152,28 +162,67 @@ def build_archive(digests: Iterable[Digest]) -> Archive:
             abstract=listing[0].abstract,
             appearances=tuple(listing),
             homonyms=tuple(other for other in others.get(key, ()) if other != key),
+            meta=newest_meta(metas.get(key, ())),
         )
         for key, listing in sorted(appearances.items())
     }
     return Archive(papers=papers, days=tuple(days), homonyms=homonyms)
 
 
-def _paper_key(key: str, abstract: str, candidates: dict[str, list[_Candidate]]) -> str:
-    """The key of the paper a listing (title key ``key``) belongs to, making a new paper
-    when no paper under that title has a matching abstract."""
-    known = candidates.get(key)
-    if known is None:
-        candidates[key] = [_Candidate(key, [abstract])]
+def newest_meta(reads: Iterable[tuple[dt.date, dt.date, PaperMeta]]) -> PaperMeta:
+    """One paper's metadata from several reads ``(read on, listed on, meta)``: each field
+    from the newest read that knows it (see :meth:`PaperMeta.over`)."""
+    merged = NO_META
+    for _, _, meta in sorted(reads, key=lambda read: (read[0], read[1])):
+        merged = meta.over(merged)
+    return merged
+
+
+def unversioned(arxiv_id: str) -> str:
+    """``2503.07000v2`` -> ``2503.07000``: every version of a paper is one paper."""
+    head, sep, version = arxiv_id.rpartition("v")
+    return head if sep and version.isdigit() and head[-1:].isdigit() else arxiv_id
+
+
+class _Identities:
+    """The papers seen so far, by normalised title and by arXiv id."""
+
+    def __init__(self) -> None:
+        self.candidates: dict[str, list[_Candidate]] = {}
+        self.by_id: dict[str, str] = {}
+
+    def key(self, title: str, abstract: str, arxiv_id: str) -> str:
+        """The key of the paper a listing belongs to, making a new paper when no paper
+        has its id, or its title with a matching abstract and no other id."""
+        arxiv_id = unversioned(arxiv_id)
+        if arxiv_id and arxiv_id in self.by_id:
+            return self.by_id[arxiv_id]
+        key = title_key(title)
+        known = self.candidates.get(key)
+        if known is None:
+            self.candidates[key] = [_Candidate(key, [abstract], arxiv_id=arxiv_id)]
+            return self._remember(key, arxiv_id)
+        if not arxiv_id and len(known) == 1 and abstract in known[0].abstracts:
+            return key  # the common case: a paper listed again with the same abstract
+        normalised = title_key(abstract)
+        for candidate in known:
+            if arxiv_id and candidate.arxiv_id and candidate.arxiv_id != arxiv_id:
+                continue  # two arXiv ids are two papers, whatever their text
+            if candidate.matches(abstract, normalised):
+                if arxiv_id and not candidate.arxiv_id:
+                    candidate.arxiv_id = arxiv_id
+                return self._remember(candidate.key, arxiv_id)
+        new_key = homonym_key(key, normalised)
+        if any(candidate.key == new_key for candidate in known):
+            # The same text under another id (a paper submitted twice): the id tells them apart.
+            new_key = homonym_key(key, f"{normalised}\narxiv {arxiv_id}")
+        known.append(_Candidate(new_key, [abstract], [normalised], arxiv_id))
+        return self._remember(new_key, arxiv_id)
+
+    def _remember(self, key: str, arxiv_id: str) -> str:
+        if arxiv_id:
+            self.by_id.setdefault(arxiv_id, key)
         return key
-    if len(known) == 1 and abstract in known[0].abstracts:
-        return key  # the common case: a paper listed again with the same abstract
-    normalised = title_key(abstract)
-    for candidate in known:
-        if candidate.matches(abstract, normalised):
-            return candidate.key
-    candidate = _Candidate(homonym_key(key, normalised), [abstract], [normalised])
-    known.append(candidate)
-    return candidate.key
 
 
 def _homonyms(candidates: dict[str, list[_Candidate]]) -> tuple[Homonyms, ...]:

@@ -3,7 +3,7 @@ each generated page.
 
 Material's ``main.html`` takes 4 to 5 ms a page, most of a 50,000-page build, yet on a
 generated page only a few values change from page to page: the title, the description,
-the feed, the content, and the links relative to the page's folder. :class:`FrameCache`
+the feed, the citation meta tags, the content, and the links relative to the page's folder. :class:`FrameCache`
 renders the frame once with marker strings in place of those values, cuts it at the
 markers, and builds the next pages of the same shape by joining the pieces with each
 page's values.
@@ -40,9 +40,10 @@ _MARKERS = {
     "edit_url": "qzxdaframeeditmarkerqzx",
     "feed": "qzxdaframefeedmarkerqzx",
     "feed_title": "qzxdaframefeedtitlemarkerqzx",
+    "citation_tags": "qzxdaframecitationmarkerqzx",
 }
 # Values a page takes from its front matter (the others are MkDocs' own).
-_META_VALUES = ("title", "description", "feed", "feed_title")
+_META_VALUES = ("title", "description", "feed", "feed_title", "citation_tags")
 _MARKER_PATTERN = re.compile("|".join(_MARKERS.values()))
 _FIELD_OF_MARKER = {marker: name for name, marker in _MARKERS.items()}
 CHECKED_PAGES = 2

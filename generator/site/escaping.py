@@ -109,11 +109,12 @@ def yaml_string(value: str) -> str:
     return _YAML_UNREADABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-def front_matter(values: dict[str, str]) -> Markup:
+def front_matter(values: dict[str, str | Markup]) -> Markup:
     """YAML front matter for ``title``, ``description`` and the like.
 
     Material prints these values into the page unescaped (``<title>``, the header, the
     description meta tag), so each string is HTML-escaped here: the reader sees the text.
+    A :class:`Markup` value (finished HTML such as ``citation_tags``) is kept as it is.
     """
     lines = "".join(f"{key}: {yaml_string(str(escape(value)))}\n" for key, value in sorted(values.items()))
     # The body is finished HTML: the digest-archive MkDocs plugin skips Markdown for it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 
-from ..model import Archive
+from ..model import Archive, Paper
 from .urls import day_url, paper_url, tag_url
 
 
@@ -19,9 +19,28 @@ def compressed(text: str) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
 
 
+def _meta_fields(paper: Paper) -> dict[str, object]:
+    """The paper's metadata, each field only when known (counts with the day they were read)."""
+    meta = paper.meta
+    fields: dict[str, object] = {
+        "arxiv_id": meta.arxiv_id,
+        "authors": list(meta.authors),
+        "published": meta.published.isoformat() if meta.published else "",
+        "github_repo": meta.github_repo,
+        "project_page": meta.project_page,
+        "ai_summary": meta.ai_summary,
+        "ai_keywords": list(meta.ai_keywords),
+    }
+    if meta.upvotes is not None:
+        fields["upvotes"] = {"count": meta.upvotes, "as_of": meta.upvotes_on.isoformat() if meta.upvotes_on else None}
+    if meta.github_stars is not None:
+        fields["github_stars"] = {"count": meta.github_stars, "as_of": meta.stars_on.isoformat() if meta.stars_on else None}
+    return {key: value for key, value in fields.items() if value}
+
+
 def export_json(archive: Archive) -> str:
     """The JSON of ``archive.json.gz``: every paper with its text, tags, links, related
-    papers and appearances; every day and tag."""
+    papers, appearances and metadata (arXiv id, authors, votes...); every day and tag."""
     papers = [
         {
             "slug": paper.slug,
@@ -31,6 +50,7 @@ def export_json(archive: Archive) -> str:
             "tags": list(paper.tags),
             "related": [archive.papers[key].slug for key in paper.related],
             "links": [{"url": link.url, "kind": link.kind} for link in paper.links],
+            **_meta_fields(paper),
             "appearances": [
                 {"date": a.date.isoformat(), "rank": a.rank, "title": a.title, "day_url": day_url(a.date)}
                 for a in paper.appearances

@@ -21,6 +21,7 @@ from ..model import Appearance, Archive, Day, Paper, Tag
 from . import urls
 from .az import az_sections, walk_sections
 from .charts import sparkline, time_chart
+from .citations import ARXIV_ABS, ARXIV_PDF, HF_PAPER, bibtex, citation, highwire_tags
 from .escaping import (
     MONTH_NAMES,
     atom_date,
@@ -43,8 +44,14 @@ HOME_RECURRING_PAPERS = 10
 FEED_DAYS = 30
 FEED_TOPIC_PAPERS = 50
 LINK_LABELS = {"code": "Code", "huggingface": "Hugging Face", "project": "Project page"}
+# Authors named on a listing before "and N more authors" (all of them on the paper page).
+LISTED_AUTHORS = 3
+# Papers on a page of the most voted of a week or a month.
+TOP_PAPERS = 25
+TOP_LATEST_WEEK = 10
 
-# A job renders one file: a template and its context, or None for the data file.
+# A job renders one file: a template and its context; or, with no template, the data
+# file (no context) or a BibTeX file (the context names its papers: {"bib": keys}).
 _Job = tuple[str | None, dict[str, Any] | None]
 
 
@@ -76,6 +83,13 @@ def _environment(archive: Archive, site_name: str, site_url: str) -> Environment
         sibling_paper_url=urls.sibling_paper_url,
         tag_url=urls.tag_url,
         tag_feed_url=urls.tag_feed_url,
+        paper_bib_url=urls.paper_bib_url,
+        day_bib_url=urls.day_bib_url,
+        tag_bib_url=urls.tag_bib_url,
+        arxiv_abs_url=lambda arxiv_id: ARXIV_ABS.format(id=arxiv_id),
+        arxiv_pdf_url=lambda arxiv_id: ARXIV_PDF.format(id=arxiv_id),
+        hf_paper_url=lambda arxiv_id: HF_PAPER.format(id=arxiv_id),
+        listed_authors=LISTED_AUTHORS,
         tag_chips=_tag_chips_helper({tag.slug: tag for tag in archive.tags}),
         month_name=month_name,
         month_names=MONTH_NAMES,
@@ -92,8 +106,9 @@ def _environment(archive: Archive, site_name: str, site_url: str) -> Environment
 class _Planner:
     """Works out every file of the site and the template context of each."""
 
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, site_url: str) -> None:
         self.archive = archive
+        self.site_url = site_url
         self.jobs: dict[str, _Job] = {}
 
     def plan(self) -> dict[str, _Job]:
@@ -101,10 +116,15 @@ class _Planner:
         self.days()
         self.papers()
         self.tags()
+        self.top()
         self.feeds()
         self.statistics()
         self.jobs[urls.url("data")] = (None, None)
+        self.bib(urls.url("archive_bib"), [paper.key for paper in sorted(self.archive.papers.values(), key=_by_first_listing)])
         return self.jobs
+
+    def bib(self, path: str, keys: list[str]) -> None:
+        self.jobs[path] = (None, {"bib": keys})
 
     def page(self, template: str, page_url: str, *, index: bool = False, **context: Any) -> None:
         self.jobs[urls.source_path(page_url, index)] = (
@@ -143,15 +163,18 @@ class _Planner:
                 (paper, on_day[paper.key], [a.date for a in paper.appearances if a.date != day.date])
                 for paper in self.archive.papers_on(day)
             ]
+            counted = [paper.meta.upvotes_on for paper, _, _ in entries if paper.meta.upvotes is not None]
             self.page(
                 "day.html.j2",
                 urls.day_url(day.date),
                 day=day,
                 entries=entries,
+                voted=max((date for date in counted if date), default=None) or (day.date if counted else None),
                 repeats=sum(1 for _, _, other_days in entries if other_days),
                 previous_day=days[position - 1] if position > 0 else None,
                 next_day=days[position + 1] if position + 1 < len(days) else None,
             )
+            self.bib(urls.day_bib_url(day.date), list(day.paper_keys))
 
     def papers(self) -> None:
         root = az_sections(list(self.archive.papers.values()))
@@ -164,7 +187,12 @@ class _Planner:
                 section=section, parents=parents[1:], letters=root.children,
             )
         for paper in root.papers:
-            self.page("paper.html.j2", urls.paper_url(paper.slug), paper=paper)
+            cite = citation(paper, self.site_url + urls.paper_url(paper.slug))
+            self.page(
+                "paper.html.j2", urls.paper_url(paper.slug),
+                paper=paper, cite=cite, bib=bibtex(cite), citation_tags=highwire_tags(cite),
+            )
+            self.bib(urls.paper_bib_url(paper.slug), [paper.key])
             # A near-duplicate merged into this paper keeps its own URL as a redirect here.
             for alias_slug in paper.alias_slugs:
                 self.jobs[urls.redirect_file(alias_slug)] = ("redirect.html.j2", {"paper": paper})
@@ -196,6 +224,7 @@ class _Planner:
         )
         for tag in self.archive.tags:
             self.tag_pages(tag, members[tag.slug], latest[tag.slug], months[tag.slug])
+            self.bib(urls.tag_bib_url(tag.slug), [paper.key for paper in sorted(members[tag.slug], key=_by_first_listing)])
 
     def tag_pages(
         self, tag: Tag, members: list[Paper], latest: list[Paper],
@@ -218,6 +247,43 @@ class _Planner:
                 newer=newer and (newer, urls.tag_month_url(tag.slug, newer)),
                 older=older and (older, urls.tag_month_url(tag.slug, older)),
             )
+
+    def top(self) -> None:
+        """The most voted papers of each week and month (by first listing), and their index."""
+        voted = sorted(
+            (paper for paper in self.archive.papers.values() if paper.meta.upvotes is not None),
+            key=lambda p: (-(p.meta.upvotes or 0), p.first_seen, p.key),
+        )
+        weeks: dict[tuple[int, int], list[Paper]] = {}
+        months: dict[tuple[int, int], list[Paper]] = {}
+        for paper in voted:
+            iso = paper.first_seen.isocalendar()
+            weeks.setdefault((iso[0], iso[1]), []).append(paper)
+            months.setdefault((paper.first_seen.year, paper.first_seen.month), []).append(paper)
+        week_keys = sorted(weeks, reverse=True)
+        month_keys = sorted(months, reverse=True)
+        self.page(
+            "top_index.html.j2", urls.url("top"), index=True,
+            months=[(month, urls.top_month_url(month), len(months[month])) for month in month_keys],
+            weeks=[(week, _week_start(week), urls.top_week_url(week), len(weeks[week])) for week in week_keys],
+            latest_week_start=_week_start(week_keys[0]) if week_keys else None,
+            latest_week_url=urls.top_week_url(week_keys[0]) if week_keys else "",
+            latest_week_papers=weeks[week_keys[0]][:TOP_LATEST_WEEK] if week_keys else [],
+        )
+        for keys, papers_of, page_url, name, phrase in (
+            (week_keys, weeks, urls.top_week_url, _week_name, lambda w: f"in the week of {format_date(_week_start(w))}"),
+            (month_keys, months, urls.top_month_url, month_name, lambda m: f"in {month_name(m)}"),
+        ):
+            for position, period in enumerate(keys):
+                newer = keys[position - 1] if position > 0 else None
+                older = keys[position + 1] if position + 1 < len(keys) else None
+                self.page(
+                    "top_period.html.j2", page_url(period),
+                    period_name=name(period), period_phrase=phrase(period),
+                    papers=papers_of[period][:TOP_PAPERS], voted_papers=len(papers_of[period]),
+                    newer=newer and (name(newer), page_url(newer)),
+                    older=older and (name(older), page_url(older)),
+                )
 
     def statistics(self) -> None:
         stats = archive_stats(self.archive)
@@ -247,6 +313,18 @@ class _Planner:
                     gained[slug].append(paper)
         for tag in self.archive.tags:
             self.jobs[urls.tag_feed_url(tag.slug)] = ("feed_tag.xml.j2", {"tag": tag, "papers": gained[tag.slug]})
+
+
+def _by_first_listing(paper: Paper) -> tuple[dt.date, str]:
+    return paper.first_seen, paper.key
+
+
+def _week_start(week: tuple[int, int]) -> dt.date:
+    return dt.date.fromisocalendar(week[0], week[1], 1)
+
+
+def _week_name(week: tuple[int, int]) -> str:
+    return f"week of {format_date(_week_start(week))}"
 
 
 def _tag_chips_helper(tags_by_slug: dict[str, Tag]) -> Callable[[tuple[str, ...], str], Markup]:
@@ -279,15 +357,28 @@ class SitePlan(Mapping[str, "str | bytes"]):
 
     def __init__(self, archive: Archive, site_name: str, site_url: str) -> None:
         self._archive = archive
+        self._site_url = site_url
         self._env = _environment(archive, site_name, site_url)
-        self._jobs = _Planner(archive).plan()
+        self._jobs = _Planner(archive, site_url).plan()
+        self._citations: dict[str, str] = {}
         self._paths = sorted(self._jobs)
 
     def __getitem__(self, path: str) -> str | bytes:
         template, context = self._jobs[path]
-        if template is None:
+        if template is None and context is None:
             return compressed(export_json(self._archive))
+        if template is None and context is not None:
+            return "\n".join(self._bibtex(key) for key in context["bib"])
         return self._env.get_template(template).render(context)
+
+    def _bibtex(self, key: str) -> str:
+        """A paper's BibTeX entry, worked out once per process (it is in several files)."""
+        entry = self._citations.get(key)
+        if entry is None:
+            paper = self._archive.papers[key]
+            entry = bibtex(citation(paper, self._site_url + urls.paper_url(paper.slug)))
+            self._citations[key] = entry
+        return entry
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)

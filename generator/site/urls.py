@@ -35,10 +35,18 @@ URLS: Mapping[str, str] = MappingProxyType(
         "tag": "tags/{slug}/",
         "tag_month": "tags/{slug}/{month}/",
         "stats": "stats/",
+        "top": "top/",
+        "top_week": "top/{week}/",
+        "top_month": "top/{month}/",
         # Files.
         "days_feed": "feeds/days.xml",
         "tag_feed": "feeds/tags/{slug}.xml",
         "data": "archive.json.gz",
+        # Citations: BibTeX of one paper, one day, one topic, the whole archive.
+        "paper_bib": "papers/{slug}/{slug}.bib",
+        "day_bib": "days/{date}/{date}.bib",
+        "tag_bib": "tags/{slug}/{slug}.bib",
+        "archive_bib": "archive.bib",
         "not_found": "404.html",
         "sitemap": "sitemap.xml",
         "sitemap_part": "sitemap-{number}.xml",
@@ -112,6 +120,28 @@ def tag_month_url(slug: str, month: tuple[int, int]) -> str:
 
 def tag_feed_url(slug: str) -> str:
     return url("tag_feed", slug=slug)
+
+
+def paper_bib_url(slug: str) -> str:
+    return url("paper_bib", slug=slug)
+
+
+def day_bib_url(date: dt.date) -> str:
+    return url("day_bib", date=date.isoformat())
+
+
+def tag_bib_url(slug: str) -> str:
+    return url("tag_bib", slug=slug)
+
+
+def top_week_url(week: tuple[int, int]) -> str:
+    """The most voted papers first listed in ISO week ``week`` (year, week): ``top/2025-W11/``."""
+    return url("top_week", week=f"{week[0]:04d}-W{week[1]:02d}")
+
+
+def top_month_url(month: tuple[int, int]) -> str:
+    """The most voted papers first listed in ``month`` (year, month): ``top/2025-03/``."""
+    return url("top_month", month=f"{month[0]:04d}-{month[1]:02d}")
 
 
 def redirect_file(slug: str) -> str:

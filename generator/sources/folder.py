@@ -1,6 +1,7 @@
 """The digest folder: which files in it are digests.
 
-A digest is a regular file named ``*.txt`` inside the digest folder (at any depth). A
+A digest is a regular file named ``*.txt`` (a text digest) or ``*.json`` (a structured
+digest from the Daily Papers API) inside the digest folder (at any depth). A
 symbolic link is followed only to a regular file inside the folder: a link out of it, a
 broken link or a link to something else is refused, and so is a hidden file
 (``.draft.txt``). Hidden folders (``.git``) are not read at all. A refused file is
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from ..errors import ArchiveError, DigestError
 
-DIGEST_SUFFIX = ".txt"
+DIGEST_SUFFIXES = (".txt", ".json")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def find_digests(folder: Path) -> DigestFiles:
                 if not name.startswith(".") and not _inside(path, root):
                     refused.append(DigestError(str(path), None, "a link to a folder outside the digest folder"))
         for name in names:
-            if not name.endswith(DIGEST_SUFFIX):
+            if not name.endswith(DIGEST_SUFFIXES):
                 continue
             path = Path(folder_path, name)
             problem = _refusal(path, name, root)
