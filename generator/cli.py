@@ -9,6 +9,7 @@ A bad argument gets one line naming it and exit status 2; a problem the user can
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     printer = _Printer()
     try:
         return int(args.run(args, printer))
+    except _UsageError as error:
+        print(f"{PROG}: error: {error} (see {PROG} --help)", file=sys.stderr)
+        return EXIT_USAGE
     except LockBusy as error:
         printer.error(str(error))
         return EXIT_BUSY
@@ -102,6 +106,22 @@ def _file(text: str) -> Path:
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"{text!r} is not a file")
     return path
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        date = dt.date.fromisoformat(text)
+    except ValueError:
+        date = None
+    if date is None or len(text) != 10 or not valid_year(date.year):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2025-03-11")
+    return date
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _output_folder(text: str) -> Path:
@@ -184,6 +204,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_common(duplicates_command)
     duplicates_command.set_defaults(run=_duplicates_command)
+
+    def add_api(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--digests",
+            type=_output_folder,
+            metavar="DIR",
+            help="folder of digest files (default: from archive.yml, else digests/)",
+        )
+        command.add_argument(
+            "--config", type=_file, metavar="FILE", help="archive settings (default: archive.yml if present)"
+        )
+        command.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="if another run is writing in this project, stop at once (exit status 75) instead of waiting",
+        )
+        command.set_defaults(year=None, strict=False, force=False)
+
+    fetch_command = commands.add_parser(
+        "fetch",
+        help="save days of the Hugging Face Daily Papers API as structured digests (HF_ENDPOINT, HF_TOKEN)",
+        description="Save each day's papers from {HF_ENDPOINT}/api/daily_papers as DIR/YYYY-MM-DD.json."
+        " Without --date or --since: the last refresh_days days (archive.yml, default 14), read again so"
+        " their votes settle.",
+    )
+    add_api(fetch_command)
+    which_days = fetch_command.add_mutually_exclusive_group()
+    which_days.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="fetch this one day")
+    which_days.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD", help="fetch every day from this one")
+    fetch_command.add_argument(
+        "--until", type=_iso_date, metavar="YYYY-MM-DD", help="with --since: the last day (default: today, UTC)"
+    )
+    fetch_command.add_argument("--refresh", action="store_true", help="read days already saved again (new votes)")
+    fetch_command.set_defaults(run=_fetch_command)
+
+    enrich_command = commands.add_parser(
+        "enrich",
+        help="look up papers of text digests on the API by title; results go to the metadata cache",
+    )
+    add_api(enrich_command)
+    enrich_command.add_argument(
+        "--retry-misses", action="store_true", help="look up again the papers an earlier run did not find"
+    )
+    enrich_command.add_argument("--limit", type=_positive, metavar="N", help="look up at most N papers (newest first)")
+    enrich_command.set_defaults(run=_enrich_command)
     return parser
 
 
@@ -255,6 +320,35 @@ def _serve_command(args: argparse.Namespace, printer: _Printer) -> int:
         config.site_dir,
         args.port,
         lambda address: printer.info(f"serving {config.site_dir} at {address} (Ctrl-C stops)"),
+    )
+    return 0
+
+
+def _fetch_command(args: argparse.Namespace, printer: _Printer) -> int:
+    from .fetching import dates_to_fetch, fetch
+
+    if args.until is not None and args.since is None:
+        raise _UsageError("fetch: --until needs --since")
+    config = _config(args)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    dates, refresh = dates_to_fetch(today, config.fetch.refresh_days, args.date, args.since, args.until)
+    result = fetch(config, dates, refresh or args.refresh, _options(args), printer)
+    printer.info(
+        f"{count(len(dates), 'day')}: {result.saved} saved, {result.unchanged} unchanged,"
+        f" {result.skipped} already saved, {result.empty} with no papers, in {config.digests}"
+    )
+    return 0
+
+
+def _enrich_command(args: argparse.Namespace, printer: _Printer) -> int:
+    from .fetching import enrich
+
+    config = _config(args)
+    result = enrich(config, _options(args), printer, args.retry_misses, args.limit)
+    left = f"; {result.left} left for a later run" if result.left else ""
+    printer.info(
+        f"{count(result.looked_up, 'paper')} looked up: {result.found} found, {result.missed} not found,"
+        f" saved in {config.metadata_cache}{left}"
     )
     return 0
 

@@ -203,7 +203,7 @@ def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], sett
 
 
 @contextmanager
-def _writing(config: Config, command: str, options: RunOptions, report: Reporter) -> Iterator[ProjectLock]:
+def holding_project(config: Config, command: str, options: RunOptions, report: Reporter) -> Iterator[ProjectLock]:
     """Hold the project lock; say so when waiting for it or taking over from a dead run."""
     with project_lock(config.project_dir, command, options.wait, report.info) as lock:
         if lock.abandoned_by is not None:
@@ -218,7 +218,7 @@ def generate(config: Config, options: RunOptions, report: Reporter) -> GenerateR
     Stops early when the inputs are those of the last run and its pages are all there,
     unless ``options.force``.
     """
-    with _writing(config, "generate", options, report):
+    with holding_project(config, "generate", options, report):
         return _generate(config, options, report)
 
 
@@ -227,7 +227,7 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
     under one hold of the project lock. The site is replaced only by a complete build."""
     from .mkdocs.build import build_site
 
-    with _writing(config, command, options, report) as lock:
+    with holding_project(config, command, options, report) as lock:
         result = _generate(config, options, report)
         build_site(config.mkdocs_config, config.site_dir, read_manifest(config.docs_dir), lock.fd)
     return result

@@ -29,14 +29,16 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run the installed ``digest-archive`` command as a user would."""
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the installed ``digest-archive`` command as a user would (``env``: variables
+    set on top of this process's)."""
     return subprocess.run(
         [sys.executable, "-m", "generator.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, **env} if env else None,
     )
 
 
