@@ -153,13 +153,17 @@ def _fetch_settings(value: object, path: Path) -> FetchSettings:
         raise ArchiveError(f"{path}: 'fetch' must be settings such as 'refresh_days: 14'")
     unknown = sorted(set(value) - set(_FETCH_DEFAULTS))
     if unknown:
-        raise ArchiveError(f"{path}: unknown fetch setting(s) {', '.join(map(str, unknown))}; known: {', '.join(_FETCH_DEFAULTS)}")
+        raise ArchiveError(
+            f"{path}: unknown fetch setting(s) {', '.join(map(str, unknown))}; known: {', '.join(_FETCH_DEFAULTS)}"
+        )
     for name, number in value.items():
         whole = name in ("refresh_days", "retries")
         kinds = (int,) if whole else (int, float)
         if not isinstance(number, kinds) or isinstance(number, bool) or number < _FETCH_MINIMUM[name]:
             kind = "a whole number" if whole else "a number of seconds"
-            raise ArchiveError(f"{path}: fetch '{name}' must be {kind} of at least {_FETCH_MINIMUM[name]}, not {number!r}")
+            raise ArchiveError(
+                f"{path}: fetch '{name}' must be {kind} of at least {_FETCH_MINIMUM[name]}, not {number!r}"
+            )
     return FetchSettings(**{**_FETCH_DEFAULTS, **value})
 
 

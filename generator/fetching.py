@@ -54,7 +54,10 @@ def api_client(config: Config, report: Reporter) -> DailyPapersApi:
 
 
 def dates_to_fetch(
-    today: dt.date, refresh_days: int, date: dt.date | None = None, since: dt.date | None = None,
+    today: dt.date,
+    refresh_days: int,
+    date: dt.date | None = None,
+    since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> tuple[list[dt.date], bool]:
     """The days a ``fetch`` reads, oldest first, and whether it reads saved days again.

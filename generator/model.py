@@ -42,7 +42,11 @@ class PaperMeta:
     def over(self, older: PaperMeta) -> PaperMeta:
         """This record, its unknown fields taken from ``older`` (a count with its date)."""
         upvotes = (self.upvotes, self.upvotes_on) if self.upvotes is not None else (older.upvotes, older.upvotes_on)
-        stars = (self.github_stars, self.stars_on) if self.github_stars is not None else (older.github_stars, older.stars_on)
+        stars = (
+            (self.github_stars, self.stars_on)
+            if self.github_stars is not None
+            else (older.github_stars, older.stars_on)
+        )
         return PaperMeta(
             arxiv_id=self.arxiv_id or older.arxiv_id,
             authors=self.authors or older.authors,

@@ -57,7 +57,9 @@ def test_a_range_with_faults_saves_every_good_day_and_names_the_failing_one(tmp_
     root = project(tmp_path)
     api = FakeApi(
         days={
-            "2025-03-10": [paper_item("2503.07000", "Q-VLM: Post-training Quantization", "In this paper, we quantize.")],
+            "2025-03-10": [
+                paper_item("2503.07000", "Q-VLM: Post-training Quantization", "In this paper, we quantize.")
+            ],
             "2025-03-11": many_items("2025-03-11", 61),
             "2025-03-12": many_items("2025-03-12", 2),
             "2025-03-14": many_items("2025-03-14", 3),
@@ -156,11 +158,15 @@ def test_retries_are_bounded_and_honour_retry_after():
 
 def test_items_with_missing_fields_and_hostile_strings_are_saved_and_read_exactly(tmp_path):
     root = project(tmp_path)
-    hostile = ["<script>alert(1)</script>", "{Brace", 'Quote "double" \'single\'', "\u202eRTL override", "שלום"]
+    hostile = ["<script>alert(1)</script>", "{Brace", "Quote \"double\" 'single'", "\u202eRTL override", "שלום"]
     bare = {"paper": {"id": "2503.09999", "title": "Only a title"}}
-    odd = paper_item("2503.09998", "Odd types", "Abstract.", upvotes="many", authors="nobody", githubRepo="javascript:x")
+    odd = paper_item(
+        "2503.09998", "Odd types", "Abstract.", upvotes="many", authors="nobody", githubRepo="javascript:x"
+    )
     hostile_item = paper_item(
-        "2503.09997", "Hostile <b>names</b>", "Abstract {{ x }}.",
+        "2503.09997",
+        "Hostile <b>names</b>",
+        "Abstract {{ x }}.",
         authors=[{"_id": str(n), "name": name, "hidden": False} for n, name in enumerate(hostile)],
     )
     no_title = {"paper": {"id": "2503.09996"}}

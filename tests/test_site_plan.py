@@ -76,7 +76,9 @@ def test_hazard_text_survives_python_markdown_exactly():
     entries = (DigestEntry(HAZARDS, HAZARDS, 1),)
     archive = build_model([Digest("h.txt", dt.date(2025, 1, 1), entries)], NO_TAGS).archive
     files = render_site(archive)
-    (paper_path,) = [p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"]
+    (paper_path,) = [
+        p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"
+    ]
     meta, body = split_front_matter(files[paper_path])
     html = markdown.markdown(body)
     soup = BeautifulSoup(html, "html.parser")
@@ -95,7 +97,9 @@ def test_pages_exist_for_every_paper_day_tag_and_index():
         "days/2025-01-02.md",
         "days/2025-01-05.md",
     }
-    paper_pages = [p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"]
+    paper_pages = [
+        p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"
+    ]
     assert len(paper_pages) == 5
 
 
@@ -273,7 +277,9 @@ def test_property_digest_text_renders_back_exactly(title, abstract_lines):
     digest = parse_digest(data, "property.txt")
     assert [(e.title, e.abstract) for e in digest.entries] == [(title, abstract)]
     files = render_site(build_model([digest], NO_TAGS).archive)
-    (paper_path,) = [p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"]
+    (paper_path,) = [
+        p for p in files if p.startswith("papers/") and p.endswith(".md") and "/az/" not in p and p != "papers/index.md"
+    ]
     meta, body = split_front_matter(files[paper_path])
     page = BeautifulSoup(body, "html.parser")
     assert page.h1.get_text() == title

@@ -45,8 +45,9 @@ def build_model(
     Listings are merged into papers by identity (arXiv id, normalised title; see
     :mod:`.identity`); papers with no metadata of their own take what the metadata
     cache (``cached``, by paper key) found for them; then near-duplicates (a changed
-    word in the title, the same abstract, or the same arXiv id) are merged; each paper gets its links, slug, tags (the taxonomy's, then
-    the hand-made ``overrides`` that name exactly one paper) and related papers. Links,
+    word in the title, the same abstract, or the same arXiv id) are merged; each paper
+    gets its links, slug, tags (the taxonomy's, then the hand-made ``overrides`` that
+    name exactly one paper) and related papers. Links,
     slug and tags depend on the paper alone: they are found in one pass spread over the
     cores.
     """

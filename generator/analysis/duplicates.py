@@ -36,8 +36,9 @@ def find_near_duplicates(papers: Sequence[Paper], nearest: Neighbours) -> tuple[
     order of ``papers``), so the work grows with the archive, not with its square. A
     candidate is merged when its title differs only a little (case, punctuation, dashes,
     a changed word) and its abstract is near-identical; similar titles over different
-    abstracts stay apart, and so do papers with different arXiv ids. Each group keeps the paper listed first (ties: by key); the
-    returned merges name it and each paper merged into it, with their scores.
+    abstracts stay apart, and so do papers with different arXiv ids. Each group keeps
+    the paper listed first (ties: by key); the returned merges name it and each paper
+    merged into it, with their scores.
     """
     parent = list(range(len(papers)))
     # The arXiv id of each group (by its root), when a member has one: a group never

@@ -32,7 +32,8 @@ def best_match(paper: Paper, results: Iterable[Any]) -> Mapping[str, Any] | None
     for result in results:
         if not isinstance(result, dict):
             continue
-        found = result.get("paper") if isinstance(result.get("paper"), dict) else result
+        nested = result.get("paper")
+        found: dict[str, Any] = nested if isinstance(nested, dict) else result
         title = found.get("title") if isinstance(found.get("title"), str) else result.get("title")
         if not isinstance(title, str):
             continue

@@ -110,9 +110,15 @@ function withoutLeadingTitle(excerpt, escapedTitle) {
   return rest || excerpt;
 }
 
+// A query that is an arXiv id ("2503.07000", "arXiv:2503.07000v2"): Pagefind splits words
+// at the dot, so the id is matched exactly through the "arxiv" filter of paper pages.
+const ARXIV_ID = /^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?$/i;
+
 async function search(query) {
   const pagefind = await loadPagefind();
-  const response = await pagefind.search(query);
+  const id = query.trim().match(ARXIV_ID);
+  let response = id ? await pagefind.search(null, { filters: { arxiv: id[1] } }) : null;
+  if (!response || !response.results || !response.results.length) response = await pagefind.search(query);
   if (!response || !response.results) return [];
   const top = response.results.slice(0, MAX_RESULTS);
   const pages = await Promise.all(top.map((result) => result.data()));

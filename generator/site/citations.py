@@ -80,8 +80,9 @@ def highwire_tags(entry: Citation) -> Markup:
 def bibtex_key(paper: Paper, year: int) -> str:
     """``chen2025qvlm-1a2b3c4d``: see the module's description."""
     family = _ascii_word(_family_name(paper.meta.authors[0])) if paper.meta.authors else ""
-    words = [word for word in slugify(paper.title, separator=" ").split() if word not in _MINOR_WORDS]
-    first_word = _ascii_word(words[0]) if words else ""
+    # Words as written ("Q-VLM:" is one word, qvlm), minor ones skipped.
+    words = [word for word in map(_ascii_word, paper.title.split()) if word and word not in _MINOR_WORDS]
+    first_word = words[0] if words else ""
     slug_hash = paper.slug.rsplit("-", 1)[-1]
     return f"{family}{year}{first_word[:20]}-{slug_hash}"
 

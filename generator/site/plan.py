@@ -367,7 +367,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
         template, context = self._jobs[path]
         if template is None and context is None:
             return compressed(export_json(self._archive))
-        if template is None and context is not None:
+        if template is None:
+            assert context is not None
             return "\n".join(self._bibtex(key) for key in context["bib"])
         return self._env.get_template(template).render(context)
 

@@ -67,7 +67,9 @@ def parse_json_digest(data: bytes, source: str) -> Digest:
         items = document.get("items")
         date = _iso_date(document.get("date"))
         if date is None:
-            raise DigestError(source, None, f"'date' must be a date such as \"2025-03-11\", not {document.get('date')!r}")
+            raise DigestError(
+                source, None, f"'date' must be a date such as \"2025-03-11\", not {document.get('date')!r}"
+            )
         named = _date_from_name(source)
         if named is not None and named != date:
             raise DigestError(source, None, f"the file name says {named.isoformat()} but 'date' is {date.isoformat()}")
@@ -93,7 +95,8 @@ def item_entry(item: object, number: int, fetched: dt.date | None) -> DigestEntr
     """The entry of one API item (``{"paper": {...}, ...}`` or a bare paper), or why not."""
     if not isinstance(item, dict):
         return "not a JSON object"
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    nested = item.get("paper")
+    paper: dict[str, Any] = nested if isinstance(nested, dict) else item
     title = _text(paper.get("title")) or _text(item.get("title"))
     abstract = _text(paper.get("summary")) or _text(item.get("summary"))
     if not title.strip():

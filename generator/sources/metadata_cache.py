@@ -60,12 +60,16 @@ def read_cache(path: Path) -> dict[str, CachedLookup]:
         raise ArchiveError(f"{path}:{error.lineno}: the metadata cache is not valid JSON: {error.msg}") from None
     papers = document.get("papers") if isinstance(document, dict) else None
     if not isinstance(papers, dict) or document.get("format") != CACHE_FORMAT:
-        raise ArchiveError(f"{path}: not a metadata cache (expected {{\"format\": 1, \"papers\": {{...}}}})")
+        raise ArchiveError(f'{path}: not a metadata cache (expected {{"format": 1, "papers": {{...}}}})')
     lookups: dict[str, CachedLookup] = {}
     for key, record in papers.items():
         looked_up = _date(record.get("looked_up")) if isinstance(record, dict) else None
         paper = record.get("paper") if isinstance(record, dict) else None
-        if looked_up is None or not isinstance(record.get("title"), str) or not (paper is None or isinstance(paper, dict)):
+        if (
+            looked_up is None
+            or not isinstance(record.get("title"), str)
+            or not (paper is None or isinstance(paper, dict))
+        ):
             raise ArchiveError(f"{path}: the record of {key!r} needs 'title', 'looked_up' (a date) and 'paper'")
         lookups[key] = CachedLookup(record["title"], looked_up, paper)
     return lookups

@@ -1,0 +1,85 @@
+"""In Chromium: what a reader clicks on metadata: search by arXiv id and author, the
+day's sort switch, the BibTeX copy button."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from generator.preview import serving
+
+from .helpers import FIXTURES, build_project
+from .test_search_browser import search
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    site = build_project(tmp_path_factory.mktemp("mixed-browser"), FIXTURES / "mixed")
+    with serving(site) as base:
+        yield site, base
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("2503.07001", "Hostile Authors in a Listing"),
+        ("arXiv:2503.07001v2", "Hostile Authors in a Listing"),
+        ("FamilyI", "Q-VLM: Post-training Quantization for Large Vision-Language Models"),
+    ],
+)
+def test_an_arxiv_id_or_an_author_finds_the_paper_first(page, mixed, query, title):
+    _, base = mixed
+    results = search(page, base, query)
+    assert results and results[0]["title"] == title
+
+
+def test_the_sort_switch_orders_a_day_by_votes_and_back(page, mixed):
+    _, base = mixed
+    page.goto(base + "days/2025-03-11/")
+    switch = page.locator(".da-sort")
+    assert switch.is_visible()
+
+    def order():
+        return page.locator("li.da-entry").evaluate_all("items => items.map(i => i.dataset.votes)")
+
+    assert order() == ["12", "41", "1"]
+    page.get_by_role("button", name="by votes").click()
+    assert order() == ["41", "12", "1"]
+    assert page.get_by_role("button", name="by votes").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="as listed").click()
+    assert order() == ["12", "41", "1"]
+
+
+def test_the_copy_button_copies_the_bibtex_entry(page, mixed):
+    site, base = mixed
+    (folder,) = [p for p in (site / "papers").iterdir() if p.name.startswith("q-vlm")]
+    page.goto(base + f"papers/{folder.name}/")
+    button = page.locator("button.da-copy")
+    assert button.text_content() == "Copy BibTeX"
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == (folder / f"{folder.name}.bib").read_text(encoding="utf-8")
+
+
+def test_without_javascript_the_controls_stay_hidden_and_the_content_is_there(browser, mixed):
+    _, base = mixed
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "days/2025-03-11/")
+    assert not page.locator(".da-sort").is_visible()
+    assert page.locator("li.da-entry").count() == 3
+    context.close()

@@ -1,0 +1,142 @@
+"""End to end: a build from text and structured digests, the same paper in both, read
+back from the HTML of a real ``mkdocs build --strict``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+
+from .helpers import FIXTURES, build_project, pagefind_documents
+
+MIXED = FIXTURES / "mixed"
+HOSTILE_NAMES = ["<script>alert('x')</script>", '{Brace "Quote"', "נעמה לוי"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_project(tmp_path_factory.mktemp("mixed"), MIXED)
+
+
+def page(site, path):
+    return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def paper_folder(site, prefix):
+    (folder,) = [p for p in (site / "papers").iterdir() if p.name.startswith(prefix)]
+    return folder
+
+
+def test_a_paper_in_a_text_and_a_json_digest_is_one_page_listing_both_days(site):
+    folders = [p for p in (site / "papers").iterdir() if p.name.startswith("q-vlm")]
+    assert len(folders) == 1
+    soup = page(site, folders[0].relative_to(site))
+    days = [a.get_text() for a in soup.select(".da-appearances a")]
+    assert days == ["Mar 10, 2025", "Mar 11, 2025"]
+    # Each day lists it once.
+    day = page(site, "days/2025-03-11")
+    assert len([e for e in day.select("li.da-entry") if "Q-VLM" in e.h2.get_text()]) == 1
+
+
+def test_paper_page_shows_metadata_links_and_the_machine_summary_apart(site):
+    soup = page(site, paper_folder(site, "q-vlm").relative_to(site))
+    assert [b.get_text() for b in soup.select(".da-authors bdi")] == [f"Given{n} Family{chr(65 + n)}" for n in range(9)]
+    links = {a["href"] for a in soup.select(".da-links a")}
+    assert {
+        "https://arxiv.org/abs/2503.07000",
+        "https://arxiv.org/pdf/2503.07000",
+        "https://huggingface.co/papers/2503.07000",
+        "https://github.com/example/qvlm",
+    } <= links
+    facts = soup.select_one(".da-facts").get_text(" ", strip=True)
+    assert "arXiv:2503.07000" in facts and "Published Mar 10, 2025" in facts
+    assert "12 upvotes on Hugging Face as of Mar 18, 2025" in facts
+    assert "57 stars as of Mar 18, 2025" in soup.select_one(".da-links").get_text(" ")
+    summary = soup.select_one("aside.da-ai-summary")
+    assert summary.h2.get_text() == "Machine-written summary"
+    assert "A machine wrote this one sentence." in summary.get_text()
+    assert "A machine wrote" not in soup.select_one(".da-abstract").get_text()
+    # The abstract as the first listing gave it (the text digest's), exactly.
+    assert soup.select_one(".da-abstract").get_text().endswith("with 50\\% less memory.")
+
+
+def test_citation_tags_bibtex_and_bib_files(site):
+    folder = paper_folder(site, "q-vlm")
+    soup = page(site, folder.relative_to(site))
+    tags = [(m["name"], m["content"]) for m in soup.find_all("meta") if m.get("name", "").startswith("citation_")]
+    assert ("citation_title", "Q-VLM: Post-training Quantization for Large Vision-Language Models") in tags
+    assert [value for name, value in tags if name == "citation_author"] == [
+        f"Given{n} Family{chr(65 + n)}" for n in range(9)
+    ]
+    assert ("citation_arxiv_id", "2503.07000") in tags
+    assert ("citation_pdf_url", "https://arxiv.org/pdf/2503.07000") in tags
+    assert ("citation_publication_date", "2025/03/10") in tags
+    bib = soup.select_one("pre.da-bibtex code").get_text()
+    assert bib.startswith("@misc{familya2025qvlm-") and "eprint = {2503.07000}" in bib
+    assert "archivePrefix = {arXiv}" in bib and "author = {Given0 FamilyA and Given1 FamilyB" in bib
+    # The .bib file is the entry on the page; the day's and the archive's hold it too.
+    assert (folder / f"{folder.name}.bib").read_text(encoding="utf-8") == bib
+    assert bib in (site / "days" / "2025-03-11" / "2025-03-11.bib").read_text(encoding="utf-8")
+    archive_bib = (site / "archive.bib").read_text(encoding="utf-8")
+    assert archive_bib.count("@misc{") == 4 and bib in archive_bib
+    keys = [line.split("{", 1)[1].rstrip(",") for line in archive_bib.splitlines() if line.startswith("@misc{")]
+    assert len(set(keys)) == 4
+
+
+def test_hostile_author_names_are_shown_exactly_everywhere(site):
+    folder = paper_folder(site, "hostile-authors")
+    soup = page(site, folder.relative_to(site))
+    assert [b.get_text() for b in soup.select(".da-authors bdi")] == HOSTILE_NAMES
+    assert [m["content"] for m in soup.find_all("meta", attrs={"name": "citation_author"})] == HOSTILE_NAMES
+    assert not soup.select("article script")
+    day = page(site, "days/2025-03-11")
+    entry = [e for e in day.select("li.da-entry") if "Hostile" in e.h2.get_text()][0]
+    assert [b.get_text() for b in entry.select(".da-entry-authors bdi")] == HOSTILE_NAMES
+    # In BibTeX, the unbalanced brace is written so that the entry still parses.
+    bib = (folder / f"{folder.name}.bib").read_text(encoding="utf-8")
+    assert "\\textbraceleft{}Brace" in bib and "<script>alert('x')</script>" in bib
+
+
+def test_listings_fold_long_author_lists_and_carry_votes(site):
+    day = page(site, "days/2025-03-11")
+    entries = day.select("li.da-entry")
+    qvlm = [e for e in entries if "Q-VLM" in e.h2.get_text()][0]
+    assert (
+        qvlm.select_one(".da-entry-authors").get_text()
+        == "Given0 FamilyA, Given1 FamilyB, Given2 FamilyC and 6 more authors"
+    )
+    assert [e.get("data-votes") for e in entries] == ["12", "41", "1"]
+    assert day.select_one(".da-sort").has_attr("hidden")  # shown by the script only
+    earlier = page(site, "days/2025-03-10").select("li.da-entry")
+    assert [e.get("data-votes") for e in earlier] == ["12", None]  # the paper's votes, wherever it is listed
+
+
+def test_most_voted_pages_rank_by_votes_with_their_date(site):
+    week = page(site, "top/2025-W11")
+    titles = [a.get_text() for a in week.select("ol.da-voted > li > a")]
+    assert titles[:3] == [
+        "Hostile Authors in a Listing",
+        "Q-VLM: Post-training Quantization for Large Vision-Language Models",
+        "A Paper With Few Votes",
+    ]
+    assert "as of Mar 18, 2025" in week.select_one("ol.da-voted").get_text()
+    index = page(site, "top")
+    assert index.find("a", string="March 2025")
+
+
+def test_archive_json_carries_the_metadata(site):
+    data = json.loads(gzip.decompress((site / "archive.json.gz").read_bytes()))
+    paper = [p for p in data["papers"] if p["title"].startswith("Q-VLM")][0]
+    assert paper["arxiv_id"] == "2503.07000" and paper["authors"][0] == "Given0 FamilyA"
+    assert paper["upvotes"] == {"count": 12, "as_of": "2025-03-18"}
+    assert paper["github_stars"] == {"count": 57, "as_of": "2025-03-18"}
+    text_only = [p for p in data["papers"] if p["title"].startswith("A Text-Only")][0]
+    assert "arxiv_id" not in text_only and "authors" not in text_only
+
+
+def test_search_indexes_authors_and_arxiv_ids(site):
+    documents = pagefind_documents(site)
+    (qvlm,) = [doc for url, doc in documents.items() if "q-vlm" in url]
+    assert "2503.07000" in qvlm["content"] and "Given8 FamilyI" in qvlm["content"]
