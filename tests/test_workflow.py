@@ -103,3 +103,31 @@ def test_make_ci_and_the_workflows_install_from_one_constraints_file():
     assert "-c $(CONSTRAINTS)" in (REPO / "Makefile").read_text()
     assert "constraints.txt" in WORKFLOW.read_text()
     assert "make lint" in (REPO / ".ci" / "run").read_text() and "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_deploy_fetches_and_commits_new_digests_before_building_and_survives_an_api_outage(tmp_path):
+    build = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]
+    steps = build["steps"]
+    fetching = steps[step_index(steps, "digest-archive fetch")]
+    committing = steps[step_index(steps, "git commit")]
+    assert step_index(steps, "digest-archive fetch") < step_index(steps, "git commit") < step_index(
+        steps, "digest-archive build"
+    )
+    assert "digest-archive enrich" in fetching["run"] and fetching["env"]["HF_TOKEN"] == "${{ secrets.HF_TOKEN }}"
+    assert "metadata.json" in committing["run"] and "digests" in committing["run"]
+    assert build["permissions"]["contents"] == "write"
+    # The fetch step's script keeps going when the API fails: run it with commands that fail.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "digest-archive"
+    fake.write_text("#!/bin/sh\necho \"$1 failed\" >&2\nexit 1\n")
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["bash", "-e", "-c", fetching["run"]],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "::warning title=Daily Papers API::" in result.stdout
