@@ -10,7 +10,12 @@ words of two research areas per paper (an area has its own technical terms and n
 topic or two of the taxonomy), and rare words from a long-tailed vocabulary. A few
 repeats come back with one word of the title changed, as digests sometimes do.
 
-    python benchmarks/synth.py --papers 10000 --out /tmp/digests
+With ``--metadata`` each day is a structured digest instead (``2024-03-28.json``, the
+shape of the Daily Papers API): every paper with an arXiv id, 2 to 14 authors, upvotes,
+an AI summary and keywords, and for some a GitHub repository with stars and a project
+page, as a fully fetched archive would be.
+
+    python benchmarks/synth.py --papers 10000 --out /tmp/digests [--metadata]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import json
 import random
 from pathlib import Path
 
@@ -323,8 +329,40 @@ def _near_duplicate_title(rng: random.Random, title: str) -> str:
     return " ".join(words)
 
 
-def write_archive(papers: int, out: Path, seed: int = 1, start: dt.date = dt.date(2022, 1, 3)) -> dict:
-    """Write digests until ``papers`` unique papers exist; return counts."""
+FAMILY_NAMES = "Chen Wang Zhang Li Liu Smith Kumar Garcia Müller Rossi Kim Nguyen Tanaka Okafor Silva Novak Cohen Ivanova Brown Åberg".split()
+GIVEN_NAMES = "Wei Mei Jun Anna Raj Maria Luca Hana Yuki Chidi João Eva Noam Olga James Sofia Tomás Priya Ingrid Kwame".split()
+
+
+def _item(rng: random.Random, number: int, title: str, abstract: str, date: dt.date) -> dict:
+    """An item of the Daily Papers API for one synthetic paper (its id from its number)."""
+    arxiv_id = f"{date.year % 100:02d}{date.month:02d}.{number % 100000:05d}"
+    paper: dict = {
+        "id": arxiv_id,
+        "authors": [
+            {"_id": f"a{number}-{n}", "name": f"{rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)}", "hidden": False}
+            for n in range(rng.randint(2, 14))
+        ],
+        "publishedAt": f"{(date - dt.timedelta(days=1)).isoformat()}T17:59:58.000Z",
+        "title": title,
+        "summary": abstract,
+        "upvotes": int(rng.paretovariate(1.2)) - 1,
+        "ai_summary": f"The paper studies {title.lower()} and reports gains over strong baselines.",
+        "ai_keywords": rng.sample(abstract.split(), 4),
+    }
+    if rng.random() < 0.4:
+        paper["githubRepo"] = f"https://github.com/lab{number % 997}/project-{number}"
+        paper["githubStars"] = rng.randint(0, 3000)
+    if rng.random() < 0.15:
+        paper["projectPage"] = f"https://lab{number % 997}.github.io/project-{number}/"
+    return {"paper": paper, "title": title, "summary": abstract, "numComments": rng.randint(0, 5)}
+
+
+def write_archive(
+    papers: int, out: Path, seed: int = 1, start: dt.date = dt.date(2022, 1, 3), metadata: bool = False
+) -> dict:
+    """Write digests until ``papers`` unique papers exist; return counts. With
+    ``metadata``, structured digests (JSON, the API's shape) instead of text ones."""
+    items: dict[str, dict] = {}
     rng = random.Random(seed)
     language = _Language(random.Random(seed + 1))
     out.mkdir(parents=True, exist_ok=True)
@@ -344,9 +382,20 @@ def write_archive(papers: int, out: Path, seed: int = 1, start: dt.date = dt.dat
             (_near_duplicate_title(rng, t) if rng.random() < NEAR_DUPLICATE_SHARE else t, a) for _, t, a in repeats
         ] + [(t, a) for _, t, a in fresh]
         rng.shuffle(listing)
-        body = "".join(f"{title}\n\n{abstract}\n\n" for title, abstract in listing)
-        text = f"{HEADER}{MONTHS[date.month - 1]} {date.day}\n\n{body}"
-        (out / f"{date.isoformat()}.txt").write_text(text, encoding="utf-8")
+        if metadata:
+            for first, title, abstract in fresh:
+                items[abstract] = _item(rng, len(items), title, abstract, first)
+            day_items = []
+            for title, abstract in listing:
+                item = json.loads(json.dumps(items[abstract]))
+                item["paper"]["title"] = item["title"] = title
+                day_items.append(item)
+            document = {"date": date.isoformat(), "fetched": f"{(date + dt.timedelta(days=14)).isoformat()}T06:00:00Z", "items": day_items}
+            (out / f"{date.isoformat()}.json").write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        else:
+            body = "".join(f"{title}\n\n{abstract}\n\n" for title, abstract in listing)
+            text = f"{HEADER}{MONTHS[date.month - 1]} {date.day}\n\n{body}"
+            (out / f"{date.isoformat()}.txt").write_text(text, encoding="utf-8")
         days += 1
         appearances += len(listing)
         date += dt.timedelta(days=1)
@@ -363,8 +412,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, required=True, help="unique papers to write")
     parser.add_argument("--out", type=Path, required=True, help="folder for the digest files")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--metadata", action="store_true", help="structured digests (JSON) with metadata")
     args = parser.parse_args()
-    print(write_archive(args.papers, args.out, args.seed))
+    print(write_archive(args.papers, args.out, args.seed, metadata=args.metadata))
 
 
 if __name__ == "__main__":

@@ -89,7 +89,9 @@ def test_hazard_text_shows_exactly_and_injects_nothing(fixture_site):
     assert html.select_one("article h1").get_text() == title
     assert html.select_one(".da-abstract").get_text() == abstract
     assert html.title.get_text() == f"{title} - Digest Archive"
-    assert not html.select("article b") and not html.select("article code") and not html.select("article em")
+    # The page's own <code> is the BibTeX entry; the digest's text adds no element.
+    assert [code.get("id") for code in html.select("article code")] == ["bibtex"]
+    assert not html.select("article b") and not html.select("article em")
 
 
 def test_nav_stays_small_on_every_page(fixture_site):

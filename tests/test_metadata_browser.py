@@ -83,3 +83,27 @@ def test_without_javascript_the_controls_stay_hidden_and_the_content_is_there(br
     assert not page.locator(".da-sort").is_visible()
     assert page.locator("li.da-entry").count() == 3
     context.close()
+
+
+META_PAGES = ["days/2025-03-11/", "paper:q-vlm", "paper:hostile-authors", "top/", "top/2025-W11/", "top/2025-03/"]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
+@pytest.mark.parametrize("path", META_PAGES)
+def test_metadata_pages_load_cleanly_and_fit_a_phone(browser, mixed, path, viewport):
+    site, base = mixed
+    if path.startswith("paper:"):
+        (folder,) = [p for p in (site / "papers").iterdir() if p.name.startswith(path.split(":")[1])]
+        path = f"papers/{folder.name}/"
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}"))
+    page.goto(base + path, wait_until="networkidle")
+    assert problems == []
+    assert page.locator("article h1").count() == 1
+    # Nothing wider than the screen: long author lists, URLs and BibTeX wrap.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()

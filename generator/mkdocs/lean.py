@@ -14,6 +14,8 @@ _GENERATOR_META = re.compile(r'<meta name="generator" content="mkdocs-[^"<>]*">'
 _INDENTED_LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
 _LINE_BREAKS_BETWEEN_TAGS = re.compile(r">\n<")
 WHITESPACE_SENSITIVE = ("<pre", "<textarea")
+# A whole <pre> or <textarea> element, whose spacing shows (a paper page's BibTeX entry).
+_KEPT_AS_IS = re.compile(r"<(pre|textarea)\b.*?</\1>", re.S)
 
 
 def lean_html(html: str, generated: bool) -> str:
@@ -26,12 +28,26 @@ def collapse_whitespace(html: str, between_tags: bool = False) -> str:
     """Replace each run of white space holding a line break with one line break.
 
     Browsers show any such run as one space (or nothing, between blocks), so the page
-    looks the same; pages with ``<pre>`` or ``<textarea>``, where spacing shows, are left
-    as they are. With ``between_tags``, a line break right between two tags goes too:
-    only for generated pages, whose templates never rely on a line break as the space
-    between two inline elements (hand-written Markdown may: `a`⏎`b`).
+    looks the same. Inside ``<pre>`` and ``<textarea>`` elements spacing shows: they are
+    kept byte for byte, and a page whose such elements cannot all be told apart (one
+    left open) is left as it is. With ``between_tags``, a line break right between two
+    tags goes too: only for generated pages, whose templates never rely on a line break
+    as the space between two inline elements (hand-written Markdown may: `a`⏎`b`).
     """
-    if any(tag in html for tag in WHITESPACE_SENSITIVE):
+    if not any(tag in html for tag in WHITESPACE_SENSITIVE):
+        return _collapse(html, between_tags)
+    kept = list(_KEPT_AS_IS.finditer(html))
+    if len(kept) != sum(html.count(tag) for tag in WHITESPACE_SENSITIVE):
         return html
+    parts = []
+    position = 0
+    for element in kept:
+        parts += [_collapse(html[position : element.start()], between_tags), element.group()]
+        position = element.end()
+    parts.append(_collapse(html[position:], between_tags))
+    return "".join(parts)
+
+
+def _collapse(html: str, between_tags: bool) -> str:
     collapsed = _INDENTED_LINE_BREAKS.sub("\n", html)
     return _LINE_BREAKS_BETWEEN_TAGS.sub("><", collapsed) if between_tags else collapsed
