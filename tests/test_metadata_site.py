@@ -51,7 +51,7 @@ def test_paper_page_shows_metadata_links_and_the_machine_summary_apart(site):
         "https://github.com/example/qvlm",
     } <= links
     facts = soup.select_one(".da-facts").get_text(" ", strip=True)
-    assert "arXiv:2503.07000" in facts and "Published Mar 10, 2025" in facts
+    assert soup.select_one(".da-arxiv").get_text() == "arXiv:2503.07000" and "Published Mar 10, 2025" in facts
     assert "12 upvotes on Hugging Face as of Mar 18, 2025" in facts
     assert "57 stars as of Mar 18, 2025" in soup.select_one(".da-links").get_text(" ")
     summary = soup.select_one("aside.da-ai-summary")
@@ -140,3 +140,19 @@ def test_search_indexes_authors_and_arxiv_ids(site):
     documents = pagefind_documents(site)
     (qvlm,) = [doc for url, doc in documents.items() if "q-vlm" in url]
     assert "2503.07000" in qvlm["content"] and "Given8 FamilyI" in qvlm["content"]
+
+
+def test_the_demo_archive_shows_authors_links_and_bibtex(tmp_path):
+    from .helpers import REPO
+
+    assert sorted(p.suffix for p in (REPO / "digests").iterdir()).count(".json") >= 1
+    site = build_project(tmp_path / "demo", REPO / "digests")
+    with_authors = [
+        p
+        for p in (site / "papers").iterdir()
+        if p.is_dir() and p.name != "az" and "da-authors" in (p / "index.html").read_text()
+    ]
+    assert len(with_authors) >= 3
+    soup = BeautifulSoup((with_authors[0] / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.select_one("pre.da-bibtex") and soup.find("a", href=lambda h: h and h.startswith("https://arxiv.org/"))
+    assert (site / "top" / "index.html").is_file() and (site / "archive.bib").is_file()

@@ -98,7 +98,7 @@ def test_line_breaks_between_tags_go_on_generated_pages_only():
 def test_collapse_whitespace_keeps_pre_elements_byte_for_byte_and_collapses_around_them():
     html = "<div>\n    <p>a</p>\n    <pre><code>@misc{k,\n  title = {T}\n}\n</code></pre>\n    <p>b</p>\n</div>"
     collapsed = collapse_whitespace(html, between_tags=True)
-    assert collapsed == "<div><p>a</p>\n<pre><code>@misc{k,\n  title = {T}\n}\n</code></pre>\n<p>b</p></div>"
+    assert collapsed == "<div><p>a</p><pre><code>@misc{k,\n  title = {T}\n}\n</code></pre><p>b</p></div>"
     # A <pre> left open: where its spacing ends cannot be told, so nothing changes.
     broken = "<div>\n    <pre>\n  x\n</div>"
     assert collapse_whitespace(broken, between_tags=True) == broken

@@ -84,7 +84,9 @@ def test_hazard_text_survives_python_markdown_exactly():
     soup = BeautifulSoup(html, "html.parser")
     assert soup.h1.get_text() == HAZARDS
     assert soup.select_one(".da-abstract").get_text() == HAZARDS
-    assert not soup.find("script") and not soup.find("em") and not soup.find("code")
+    # The page's own <code> is the BibTeX entry; the digest's text adds no element.
+    assert not soup.find("script") and not soup.find("em")
+    assert [code.get("id") for code in soup.find_all("code")] == ["bibtex"]
     # Material prints the title as HTML; the escaped form shows the text exactly.
     assert BeautifulSoup(meta["title"], "html.parser").get_text() == HAZARDS
 
@@ -92,7 +94,7 @@ def test_hazard_text_survives_python_markdown_exactly():
 def test_pages_exist_for_every_paper_day_tag_and_index():
     files = fixture_files()
     assert {"index.md", "days/index.md", "papers/index.md", "tags/index.md", "archive.json.gz"} <= set(files)
-    assert {p for p in files if p.startswith("days/2")} == {
+    assert {p for p in files if p.startswith("days/2") and p.endswith(".md")} == {
         "days/2024-12-30.md",
         "days/2025-01-02.md",
         "days/2025-01-05.md",

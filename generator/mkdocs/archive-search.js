@@ -111,13 +111,14 @@ function withoutLeadingTitle(excerpt, escapedTitle) {
 }
 
 // A query that is an arXiv id ("2503.07000", "arXiv:2503.07000v2"): Pagefind splits words
-// at the dot, so the id is matched exactly through the "arxiv" filter of paper pages.
-const ARXIV_ID = /^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?$/i;
+// at the dot, so paper pages also index the id as one word, "arxiv250307000"
+// (generator/site/citations.py, arxiv_search_word), which the query is turned into.
+const ARXIV_ID = /^(?:arxiv:\s*)?(\d{4})\.(\d{4,5})(?:v\d+)?$/i;
 
 async function search(query) {
   const pagefind = await loadPagefind();
   const id = query.trim().match(ARXIV_ID);
-  let response = id ? await pagefind.search(null, { filters: { arxiv: id[1] } }) : null;
+  let response = id ? await pagefind.search(`arxiv${id[1]}${id[2]}`) : null;
   if (!response || !response.results || !response.results.length) response = await pagefind.search(query);
   if (!response || !response.results) return [];
   const top = response.results.slice(0, MAX_RESULTS);

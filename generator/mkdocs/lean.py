@@ -42,9 +42,13 @@ def collapse_whitespace(html: str, between_tags: bool = False) -> str:
     parts = []
     position = 0
     for element in kept:
-        parts += [_collapse(html[position : element.start()], between_tags), element.group()]
+        before = _collapse(html[position : element.start()], between_tags)
+        if between_tags and before.endswith(">\n"):
+            before = before[:-1]  # the line break between the tag before and <pre>
+        parts += [before, element.group()]
         position = element.end()
-    parts.append(_collapse(html[position:], between_tags))
+    rest = _collapse(html[position:], between_tags)
+    parts.append(rest[1:] if between_tags and rest.startswith("\n<") else rest)
     return "".join(parts)
 
 

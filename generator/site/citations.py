@@ -77,6 +77,13 @@ def highwire_tags(entry: Citation) -> Markup:
     return Markup("\n").join(Markup('<meta name="{}" content="{}">').format(name, value) for name, value in tags)
 
 
+def arxiv_search_word(arxiv_id: str) -> str:
+    """The id as one search word, ``arxiv250307000``: Pagefind splits words at the dot, so
+    paper pages index this form and the search worker turns an id query into it."""
+    unversioned = re.sub(r"v\d+$", "", arxiv_id.lower())
+    return "arxiv" + re.sub(r"[^0-9a-z]", "", unversioned)
+
+
 def bibtex_key(paper: Paper, year: int) -> str:
     """``chen2025qvlm-1a2b3c4d``: see the module's description."""
     family = _ascii_word(_family_name(paper.meta.authors[0])) if paper.meta.authors else ""

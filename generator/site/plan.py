@@ -21,7 +21,7 @@ from ..model import Appearance, Archive, Day, Paper, Tag
 from . import urls
 from .az import az_sections, walk_sections
 from .charts import sparkline, time_chart
-from .citations import ARXIV_ABS, ARXIV_PDF, HF_PAPER, bibtex, citation, highwire_tags
+from .citations import ARXIV_ABS, ARXIV_PDF, HF_PAPER, arxiv_search_word, bibtex, citation, highwire_tags
 from .escaping import (
     MONTH_NAMES,
     atom_date,
@@ -89,6 +89,7 @@ def _environment(archive: Archive, site_name: str, site_url: str) -> Environment
         arxiv_abs_url=lambda arxiv_id: ARXIV_ABS.format(id=arxiv_id),
         arxiv_pdf_url=lambda arxiv_id: ARXIV_PDF.format(id=arxiv_id),
         hf_paper_url=lambda arxiv_id: HF_PAPER.format(id=arxiv_id),
+        arxiv_search_word=arxiv_search_word,
         listed_authors=LISTED_AUTHORS,
         tag_chips=_tag_chips_helper({tag.slug: tag for tag in archive.tags}),
         month_name=month_name,
