@@ -330,7 +330,9 @@ def _near_duplicate_title(rng: random.Random, title: str) -> str:
 
 
 FAMILY_NAMES = "Chen Wang Zhang Li Liu Smith Kumar Garcia Müller Rossi Kim Nguyen Tanaka Okafor Silva Novak Cohen Ivanova Brown Åberg".split()
-GIVEN_NAMES = "Wei Mei Jun Anna Raj Maria Luca Hana Yuki Chidi João Eva Noam Olga James Sofia Tomás Priya Ingrid Kwame".split()
+GIVEN_NAMES = (
+    "Wei Mei Jun Anna Raj Maria Luca Hana Yuki Chidi João Eva Noam Olga James Sofia Tomás Priya Ingrid Kwame".split()
+)
 
 
 def _item(rng: random.Random, number: int, title: str, abstract: str, date: dt.date) -> dict:
@@ -390,8 +392,14 @@ def write_archive(
                 item = json.loads(json.dumps(items[abstract]))
                 item["paper"]["title"] = item["title"] = title
                 day_items.append(item)
-            document = {"date": date.isoformat(), "fetched": f"{(date + dt.timedelta(days=14)).isoformat()}T06:00:00Z", "items": day_items}
-            (out / f"{date.isoformat()}.json").write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+            document = {
+                "date": date.isoformat(),
+                "fetched": f"{(date + dt.timedelta(days=14)).isoformat()}T06:00:00Z",
+                "items": day_items,
+            }
+            (out / f"{date.isoformat()}.json").write_text(
+                json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
         else:
             body = "".join(f"{title}\n\n{abstract}\n\n" for title, abstract in listing)
             text = f"{HEADER}{MONTHS[date.month - 1]} {date.day}\n\n{body}"

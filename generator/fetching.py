@@ -143,7 +143,9 @@ def fetch(
     result = FetchResult(saved, unchanged, skipped, empty, tuple(failed))
     if failed:
         days = ", ".join(f"{date.isoformat()} ({why})" for date, why in failed)
-        raise ArchiveError(f"{count(len(failed), 'day')} of {len(dates)} failed: {days}; every other day was saved")
+        others = len(dates) - len(failed)
+        rest = f"; the other {count(others, 'day')} were fetched" if others else ""
+        raise ArchiveError(f"{count(len(failed), 'day')} of {len(dates)} failed: {days}{rest}")
     return result
 
 

@@ -72,7 +72,7 @@ def test_a_range_with_faults_saves_every_good_day_and_names_the_failing_one(tmp_
         )
     assert result.returncode == 1, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert "1 day of 5 failed: 2025-03-12 (HTTP 500" in last
+    assert "1 day of 5 failed: 2025-03-12 (HTTP 500" in last and last.endswith("; the other 4 days were fetched")
     assert "2025-03-13: no papers listed; nothing written" in result.stderr
     assert "2025-03-14: HTTP 429; trying again in 1 s" in result.stderr  # Retry-After honoured
     saved = sorted(path.name for path in (root / "digests").iterdir())

@@ -100,7 +100,9 @@ def test_metadata_pages_load_cleanly_and_fit_a_phone(browser, mixed, path, viewp
     problems = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}"))
+    page.on(
+        "response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}")
+    )
     page.goto(base + path, wait_until="networkidle")
     assert problems == []
     assert page.locator("article h1").count() == 1

@@ -110,8 +110,10 @@ def test_deploy_fetches_and_commits_new_digests_before_building_and_survives_an_
     steps = build["steps"]
     fetching = steps[step_index(steps, "digest-archive fetch")]
     committing = steps[step_index(steps, "git commit")]
-    assert step_index(steps, "digest-archive fetch") < step_index(steps, "git commit") < step_index(
-        steps, "digest-archive build"
+    assert (
+        step_index(steps, "digest-archive fetch")
+        < step_index(steps, "git commit")
+        < step_index(steps, "digest-archive build")
     )
     assert "digest-archive enrich" in fetching["run"] and fetching["env"]["HF_TOKEN"] == "${{ secrets.HF_TOKEN }}"
     assert "metadata.json" in committing["run"] and "digests" in committing["run"]
@@ -120,7 +122,7 @@ def test_deploy_fetches_and_commits_new_digests_before_building_and_survives_an_
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "digest-archive"
-    fake.write_text("#!/bin/sh\necho \"$1 failed\" >&2\nexit 1\n")
+    fake.write_text('#!/bin/sh\necho "$1 failed" >&2\nexit 1\n')
     fake.chmod(0o755)
     result = subprocess.run(
         ["bash", "-e", "-c", fetching["run"]],
