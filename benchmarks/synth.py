@@ -329,10 +329,50 @@ def _near_duplicate_title(rng: random.Random, title: str) -> str:
     return " ".join(words)
 
 
-FAMILY_NAMES = ["Chen", "Wang", "Zhang", "Li", "Liu", "Smith", "Kumar", "Garcia", "Müller", "Rossi", "Kim", "Nguyen", "Tanaka", "Okafor", "Silva", "Novak", "Cohen", "Ivanova", "Brown", "Åberg"]
-GIVEN_NAMES = (
-    ["Wei", "Mei", "Jun", "Anna", "Raj", "Maria", "Luca", "Hana", "Yuki", "Chidi", "João", "Eva", "Noam", "Olga", "James", "Sofia", "Tomás", "Priya", "Ingrid", "Kwame"]
-)
+FAMILY_NAMES = [
+    "Chen",
+    "Wang",
+    "Zhang",
+    "Li",
+    "Liu",
+    "Smith",
+    "Kumar",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Kim",
+    "Nguyen",
+    "Tanaka",
+    "Okafor",
+    "Silva",
+    "Novak",
+    "Cohen",
+    "Ivanova",
+    "Brown",
+    "Åberg",
+]
+GIVEN_NAMES = [
+    "Wei",
+    "Mei",
+    "Jun",
+    "Anna",
+    "Raj",
+    "Maria",
+    "Luca",
+    "Hana",
+    "Yuki",
+    "Chidi",
+    "João",
+    "Eva",
+    "Noam",
+    "Olga",
+    "James",
+    "Sofia",
+    "Tomás",
+    "Priya",
+    "Ingrid",
+    "Kwame",
+]
 
 
 def _item(rng: random.Random, number: int, title: str, abstract: str, date: dt.date) -> dict:
