@@ -43,7 +43,8 @@ def test_a_paper_in_a_text_and_a_json_digest_is_one_page_listing_both_days(site)
 def test_paper_page_shows_metadata_links_and_the_machine_summary_apart(site):
     soup = page(site, paper_folder(site, "q-vlm").relative_to(site))
     assert [b.get_text() for b in soup.select(".da-authors bdi")] == [f"Given{n} Family{chr(65 + n)}" for n in range(9)]
-    links = {a["href"] for a in soup.select(".da-links a")}
+    links = {a["href"] for a in soup.select(".da-paper-links a")}
+    assert [a.get_text() for a in soup.select(".da-paper-links a")] == ["arXiv", "PDF", "Hugging Face", "GitHub"]
     assert {
         "https://arxiv.org/abs/2503.07000",
         "https://arxiv.org/pdf/2503.07000",
@@ -53,7 +54,7 @@ def test_paper_page_shows_metadata_links_and_the_machine_summary_apart(site):
     facts = soup.select_one(".da-facts").get_text(" ", strip=True)
     assert soup.select_one(".da-arxiv").get_text() == "arXiv:2503.07000" and "Published Mar 10, 2025" in facts
     assert "12 upvotes on Hugging Face as of Mar 18, 2025" in facts
-    assert "57 stars as of Mar 18, 2025" in soup.select_one(".da-links").get_text(" ")
+    assert "GitHub 57 stars as of Mar 18, 2025" in soup.select_one(".da-paper-links").get_text()
     summary = soup.select_one("aside.da-ai-summary")
     assert summary.h2.get_text() == "Machine-written summary"
     assert "A machine wrote this one sentence." in summary.get_text()
@@ -126,6 +127,16 @@ def test_most_voted_pages_rank_by_votes_with_their_date(site):
     assert index.find("a", string="March 2025")
 
 
+def test_a_topics_bibtex_holds_the_papers_its_page_lists(site):
+    bibs = list((site / "tags").glob("*/*.bib"))
+    assert bibs
+    for bib in bibs:
+        topic = BeautifulSoup((bib.parent / "index.html").read_text(encoding="utf-8"), "html.parser")
+        listed = len(topic.select("#latest ~ ul.da-list > li"))
+        assert bib.read_text(encoding="utf-8").count("@misc{") == listed > 0
+        assert topic.find("a", href=lambda h: h and h.endswith(f"/{bib.name}"), download=True)
+
+
 def test_archive_json_carries_the_metadata(site):
     data = json.loads(gzip.decompress((site / "archive.json.gz").read_bytes()))
     paper = [p for p in data["papers"] if p["title"].startswith("Q-VLM")][0]
@@ -156,3 +167,10 @@ def test_the_demo_archive_shows_authors_links_and_bibtex(tmp_path):
     soup = BeautifulSoup((with_authors[0] / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.select_one("pre.da-bibtex") and soup.find("a", href=lambda h: h and h.startswith("https://arxiv.org/"))
     assert (site / "top" / "index.html").is_file() and (site / "archive.bib").is_file()
+
+
+def test_title_searches_are_offered_only_for_papers_without_an_arxiv_id(site):
+    with_id = page(site, paper_folder(site, "q-vlm").relative_to(site))
+    without = page(site, paper_folder(site, "a-text-only").relative_to(site))
+    assert with_id.select_one(".da-search-links") is None
+    assert without.select_one(".da-search-links a")["href"].startswith("https://arxiv.org/search/?query=")

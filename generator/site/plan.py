@@ -225,7 +225,10 @@ class _Planner:
         )
         for tag in self.archive.tags:
             self.tag_pages(tag, members[tag.slug], latest[tag.slug], months[tag.slug])
-            self.bib(urls.tag_bib_url(tag.slug), [paper.key for paper in sorted(members[tag.slug], key=_by_first_listing)])
+            # The papers the topic page lists: a whole large topic would be megabytes of
+            # BibTeX per topic (70 MB at 50,000 papers), and archive.bib holds them all.
+            if latest[tag.slug]:
+                self.bib(urls.tag_bib_url(tag.slug), [paper.key for paper in latest[tag.slug]])
 
     def tag_pages(
         self, tag: Tag, members: list[Paper], latest: list[Paper],
