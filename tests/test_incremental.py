@@ -45,11 +45,11 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
         "archive.bib",
     }
     allowed.add(f"days/{newest.date.isoformat()}.md")
-    allowed.add(f"days/{newest.date.isoformat()}/{newest.date.isoformat()}.bib")
+    allowed.add(f"days/{newest.date.isoformat()}.bib")
     allowed.add(f"days/{archive.days[-2].date.isoformat()}.md")  # gains its "next day" link
     for paper in listed:
         allowed.add(f"papers/{paper.slug}.md")
-        allowed.add(f"papers/{paper.slug}/{paper.slug}.bib")
+        allowed.add(f"papers/{paper.slug}.bib")
         allowed |= {f"days/{date.isoformat()}.md" for date in tuple(a.date for a in paper.appearances)}
         for tag in paper.tags:
             allowed.add(f"tags/{tag}/index.md")

@@ -65,14 +65,14 @@ def test_the_sort_switch_orders_a_day_by_votes_and_back(page, mixed):
 
 def test_the_copy_button_copies_the_bibtex_entry(page, mixed):
     site, base = mixed
-    (folder,) = [p for p in (site / "papers").iterdir() if p.name.startswith("q-vlm")]
+    (folder,) = [p for p in (site / "papers").iterdir() if p.is_dir() and p.name.startswith("q-vlm")]
     page.goto(base + f"papers/{folder.name}/")
     button = page.locator("button.da-copy")
     assert button.text_content() == "Copy BibTeX"
     button.click()
     expect(button).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == (folder / f"{folder.name}.bib").read_text(encoding="utf-8")
+    assert copied == (folder.parent / f"{folder.name}.bib").read_text(encoding="utf-8")
 
 
 def test_without_javascript_the_controls_stay_hidden_and_the_content_is_there(browser, mixed):
@@ -93,7 +93,7 @@ META_PAGES = ["days/2025-03-11/", "paper:q-vlm", "paper:hostile-authors", "top/"
 def test_metadata_pages_load_cleanly_and_fit_a_phone(browser, mixed, path, viewport):
     site, base = mixed
     if path.startswith("paper:"):
-        (folder,) = [p for p in (site / "papers").iterdir() if p.name.startswith(path.split(":")[1])]
+        (folder,) = [p for p in (site / "papers").iterdir() if p.is_dir() and p.name.startswith(path.split(":")[1])]
         path = f"papers/{folder.name}/"
     context = browser.new_context(viewport=viewport)
     page = context.new_page()

@@ -25,12 +25,12 @@ def page(site, path):
 
 
 def paper_folder(site, prefix):
-    (folder,) = [p for p in (site / "papers").iterdir() if p.name.startswith(prefix)]
+    (folder,) = [p for p in (site / "papers").iterdir() if p.is_dir() and p.name.startswith(prefix)]
     return folder
 
 
 def test_a_paper_in_a_text_and_a_json_digest_is_one_page_listing_both_days(site):
-    folders = [p for p in (site / "papers").iterdir() if p.name.startswith("q-vlm")]
+    folders = [p for p in (site / "papers").iterdir() if p.is_dir() and p.name.startswith("q-vlm")]
     assert len(folders) == 1
     soup = page(site, folders[0].relative_to(site))
     days = [a.get_text() for a in soup.select(".da-appearances a")]
@@ -78,8 +78,8 @@ def test_citation_tags_bibtex_and_bib_files(site):
     assert bib.startswith("@misc{familya2025qvlm-") and "eprint = {2503.07000}" in bib
     assert "archivePrefix = {arXiv}" in bib and "author = {Given0 FamilyA and Given1 FamilyB" in bib
     # The .bib file is the entry on the page; the day's and the archive's hold it too.
-    assert (folder / f"{folder.name}.bib").read_text(encoding="utf-8") == bib
-    assert bib in (site / "days" / "2025-03-11" / "2025-03-11.bib").read_text(encoding="utf-8")
+    assert (folder.parent / f"{folder.name}.bib").read_text(encoding="utf-8") == bib
+    assert bib in (site / "days" / "2025-03-11.bib").read_text(encoding="utf-8")
     archive_bib = (site / "archive.bib").read_text(encoding="utf-8")
     assert archive_bib.count("@misc{") == 4 and bib in archive_bib
     keys = [line.split("{", 1)[1].rstrip(",") for line in archive_bib.splitlines() if line.startswith("@misc{")]
@@ -96,7 +96,7 @@ def test_hostile_author_names_are_shown_exactly_everywhere(site):
     entry = [e for e in day.select("li.da-entry") if "Hostile" in e.h2.get_text()][0]
     assert [b.get_text() for b in entry.select(".da-entry-authors bdi")] == HOSTILE_NAMES
     # In BibTeX, the unbalanced brace is written so that the entry still parses.
-    bib = (folder / f"{folder.name}.bib").read_text(encoding="utf-8")
+    bib = (folder.parent / f"{folder.name}.bib").read_text(encoding="utf-8")
     assert "\\textbraceleft{}Brace" in bib and "<script>alert('x')</script>" in bib
 
 

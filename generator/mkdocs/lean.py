@@ -37,7 +37,7 @@ def collapse_whitespace(html: str, between_tags: bool = False) -> str:
     if not any(tag in html for tag in WHITESPACE_SENSITIVE):
         return _collapse(html, between_tags)
     kept = list(_KEPT_AS_IS.finditer(html))
-    if len(kept) != sum(html.count(tag) for tag in WHITESPACE_SENSITIVE):
+    if not _all_closed(html, kept):
         return html
     parts = []
     position = 0
@@ -50,6 +50,16 @@ def collapse_whitespace(html: str, between_tags: bool = False) -> str:
     rest = _collapse(html[position:], between_tags)
     parts.append(rest[1:] if between_tags and rest.startswith("\n<") else rest)
     return "".join(parts)
+
+
+def spacing_is_delimited(html: str) -> bool:
+    """True if every ``<pre>`` and ``<textarea>`` of ``html`` is closed, so that
+    :func:`collapse_whitespace` collapses the rest (false: it leaves ``html`` as it is)."""
+    return not any(tag in html for tag in WHITESPACE_SENSITIVE) or _all_closed(html, list(_KEPT_AS_IS.finditer(html)))
+
+
+def _all_closed(html: str, kept: list[re.Match[str]]) -> bool:
+    return len(kept) == sum(html.count(tag) for tag in WHITESPACE_SENSITIVE)
 
 
 def _collapse(html: str, between_tags: bool) -> str:

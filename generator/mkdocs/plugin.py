@@ -33,7 +33,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..progress import Progress
 from ..site.urls import url
 from .chrome import chrome_script
-from .lean import WHITESPACE_SENSITIVE, collapse_whitespace, lean_html
+from .lean import collapse_whitespace, lean_html, spacing_is_delimited
 from .passthrough import is_generated, pass_through
 from .sitemap import write_sitemaps
 from .stamp import FrameCache, StampMismatch
@@ -171,9 +171,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
 
 def _can_stamp(page: Page) -> bool:
-    """Generated pages in the frame template whose spacing may be collapsed."""
+    """Generated pages in the frame template whose spacing may be collapsed around their
+    ``<pre>`` elements (a paper page's BibTeX entry), which are kept as they are."""
     return (
-        is_generated(page)
-        and page.meta.get("template") == FRAME_TEMPLATE
-        and not any(tag in (page.content or "") for tag in WHITESPACE_SENSITIVE)
+        is_generated(page) and page.meta.get("template") == FRAME_TEMPLATE and spacing_is_delimited(page.content or "")
     )

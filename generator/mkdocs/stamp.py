@@ -44,6 +44,8 @@ _MARKERS = {
 }
 # Values a page takes from its front matter (the others are MkDocs' own).
 _META_VALUES = ("title", "description", "feed", "feed_title", "citation_tags")
+# Values that are whole tags, starting with "<" and ending with ">": a paper's meta tags.
+_TAG_VALUES = frozenset({"citation_tags"})
 _MARKER_PATTERN = re.compile("|".join(_MARKERS.values()))
 _FIELD_OF_MARKER = {marker: name for name, marker in _MARKERS.items()}
 CHECKED_PAGES = 2
@@ -110,6 +112,13 @@ class Frame:
             position = match.end()
         pieces.append(output[position:])
         for i in range(1, len(pieces), 2):
+            if pieces[i] in _TAG_VALUES:
+                # lean_html drops a line break between two tags: between this value's
+                # tags and the theme's tags around it too.
+                if pieces[i - 1].endswith(">\n"):
+                    pieces[i - 1] = pieces[i - 1][:-1]
+                if pieces[i + 1].startswith("\n<"):
+                    pieces[i + 1] = pieces[i + 1][1:]
             if pieces[i] != "content":
                 continue
             before = pieces[i - 1]

@@ -42,9 +42,10 @@ URLS: Mapping[str, str] = MappingProxyType(
         "days_feed": "feeds/days.xml",
         "tag_feed": "feeds/tags/{slug}.xml",
         "data": "archive.json.gz",
-        # Citations: BibTeX of one paper, one day, one topic, the whole archive.
-        "paper_bib": "papers/{slug}/{slug}.bib",
-        "day_bib": "days/{date}/{date}.bib",
+        # Citations: BibTeX of one paper, one day, one topic, the whole archive. A paper's
+        # and a day's sit beside their pages' sources: no folder per paper in site_src.
+        "paper_bib": "papers/{slug}.bib",
+        "day_bib": "days/{date}.bib",
         "tag_bib": "tags/{slug}/{slug}.bib",
         "archive_bib": "archive.bib",
         "not_found": "404.html",

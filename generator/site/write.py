@@ -187,10 +187,10 @@ def _carry_over_hand_written(out_dir: Path, staging: Path, generated: set[str]) 
         if not subfolders and not names:
             target_folder.mkdir(parents=True, exist_ok=True)
         for name in subfolders + names:
-            source = Path(folder, name)
             relative = prefix + name
             if relative in generated or (not prefix and name in _OWN_BOOKKEEPING):
                 continue
+            source = Path(folder, name)
             if source.is_symlink():
                 target_folder.mkdir(parents=True, exist_ok=True)
                 os.symlink(os.readlink(source), target_folder / name)
