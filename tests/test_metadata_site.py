@@ -167,6 +167,18 @@ def test_the_demo_archive_shows_authors_links_and_bibtex(tmp_path):
     soup = BeautifulSoup((with_authors[0] / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.select_one("pre.da-bibtex") and soup.find("a", href=lambda h: h and h.startswith("https://arxiv.org/"))
     assert (site / "top" / "index.html").is_file() and (site / "archive.bib").is_file()
+    # Every title, abstract and author of the structured digest, shown exactly (the demo's
+    # hostile item carries markup, LaTeX, Markdown and template syntax).
+    shown = {}
+    for folder in (site / "papers").iterdir():
+        if folder.is_dir() and folder.name != "az":
+            paper = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+            abstract = paper.select_one(".da-abstract")
+            authors = tuple(b.get_text() for b in paper.select(".da-authors bdi"))
+            shown[paper.h1.get_text()] = (abstract.get_text() if abstract else "", authors)
+    for item in json.loads((REPO / "digests" / "2025-03-11.json").read_text(encoding="utf-8"))["items"]:
+        listed = item["paper"]
+        assert shown[listed["title"]] == (listed["summary"], tuple(a["name"] for a in listed["authors"]))
 
 
 def test_title_searches_are_offered_only_for_papers_without_an_arxiv_id(site):
@@ -174,3 +186,26 @@ def test_title_searches_are_offered_only_for_papers_without_an_arxiv_id(site):
     without = page(site, paper_folder(site, "a-text-only").relative_to(site))
     assert with_id.select_one(".da-search-links") is None
     assert without.select_one(".da-search-links a")["href"].startswith("https://arxiv.org/search/?query=")
+
+
+def test_a_broken_structured_digest_is_named_and_skipped_or_refused_under_strict(tmp_path):
+    from .helpers import make_project, run_cli
+
+    digests = tmp_path / "digests"
+    digests.mkdir()
+    (digests / "2025-03-10.txt").write_text((MIXED / "2025-03-10.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (digests / "2025-03-11.json").write_text(
+        '{"date": "2025-03-11", "items": [{"paper": {"title": "Cut', encoding="utf-8"
+    )
+    (digests / "2025-03-12.json").write_text(
+        json.dumps({"date": "2025-03-12", "items": [{"paper": {"id": "2503.1"}}, {"title": "Kept", "summary": "S."}]}),
+        encoding="utf-8",
+    )
+    project = make_project(tmp_path / "project")
+    lenient = run_cli("build", "--digests", str(digests), cwd=project)
+    assert lenient.returncode == 0, lenient.stderr
+    assert "2025-03-11.json:1: not valid JSON" in lenient.stderr
+    assert "2025-03-12.json: item 1: no title; left out" in lenient.stderr
+    strict = run_cli("build", "--digests", str(digests), "--strict", cwd=project)
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+    assert "1 bad digest and 1 unreadable listing; nothing was written (--strict)" in strict.stderr
