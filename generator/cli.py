@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -138,18 +139,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    def add_common(command: argparse.ArgumentParser) -> None:
+    def add_project(command: argparse.ArgumentParser, digests_type: Callable[[str], Path]) -> None:
         command.add_argument(
             "--digests",
-            type=_folder,
+            type=digests_type,
             metavar="DIR",
             help="folder of digest files (default: from archive.yml, else digests/)",
         )
         command.add_argument(
-            "--year", type=_year, metavar="YYYY", help="year of digests whose date line and file name give none"
-        )
-        command.add_argument(
             "--config", type=_file, metavar="FILE", help="archive settings (default: archive.yml if present)"
+        )
+
+    def add_no_wait(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="if another run is writing in this project, stop at once (exit status 75) instead of waiting",
+        )
+
+    def add_common(command: argparse.ArgumentParser) -> None:
+        add_project(command, _folder)
+        command.add_argument(
+            "--year", type=_year, metavar="YYYY", help="year of digests whose date line and file name give none"
         )
         command.add_argument(
             "--strict", action="store_true", help="fail on a bad digest instead of skipping it with a warning"
@@ -159,11 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--force", action="store_true", help="render every page even if no digest, setting or template changed"
         )
-        command.add_argument(
-            "--no-wait",
-            action="store_true",
-            help="if another run is writing in this project, stop at once (exit status 75) instead of waiting",
-        )
+        add_no_wait(command)
 
     generate_command = commands.add_parser("generate", help="write the archive's pages into site_src")
     add_common(generate_command)
@@ -206,20 +213,9 @@ def _parser() -> argparse.ArgumentParser:
     duplicates_command.set_defaults(run=_duplicates_command)
 
     def add_api(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--digests",
-            type=_output_folder,
-            metavar="DIR",
-            help="folder of digest files (default: from archive.yml, else digests/)",
-        )
-        command.add_argument(
-            "--config", type=_file, metavar="FILE", help="archive settings (default: archive.yml if present)"
-        )
-        command.add_argument(
-            "--no-wait",
-            action="store_true",
-            help="if another run is writing in this project, stop at once (exit status 75) instead of waiting",
-        )
+        # The digest folder may not exist yet: fetch creates it.
+        add_project(command, _output_folder)
+        add_no_wait(command)
         command.set_defaults(year=None, strict=False, force=False)
 
     fetch_command = commands.add_parser(
