@@ -209,3 +209,16 @@ def test_a_broken_structured_digest_is_named_and_skipped_or_refused_under_strict
     strict = run_cli("build", "--digests", str(digests), "--strict", cwd=project)
     assert strict.returncode == 1 and "Traceback" not in strict.stderr
     assert "1 bad digest and 1 unreadable listing; nothing was written (--strict)" in strict.stderr
+
+
+def test_topic_feeds_name_each_papers_authors(site):
+    import feedparser
+
+    authors = {}
+    for feed_file in (site / "feeds" / "tags").glob("*.xml"):
+        for entry in feedparser.parse(feed_file.read_bytes()).entries:
+            authors[entry.title] = [author.get("name") for author in entry.get("authors", [])]
+    assert authors["Q-VLM: Post-training Quantization for Large Vision-Language Models"] == [
+        f"Given{n} Family{chr(65 + n)}" for n in range(9)
+    ]
+    assert authors["A Text-Only Paper About Graphs"] == []  # no authors known: the feed's own applies
