@@ -111,6 +111,9 @@ class _Planner:
         self.archive = archive
         self.site_url = site_url
         self.jobs: dict[str, _Job] = {}
+        # Each paper's BibTeX entry, worked out once for its page and reused by every
+        # .bib file that holds it (the writer processes inherit it).
+        self.bibtex_of: dict[str, str] = {}
 
     def plan(self) -> dict[str, _Job]:
         self.home()
@@ -189,9 +192,10 @@ class _Planner:
             )
         for paper in root.papers:
             cite = citation(paper, self.site_url + urls.paper_url(paper.slug))
+            self.bibtex_of[paper.key] = bibtex(cite)
             self.page(
                 "paper.html.j2", urls.paper_url(paper.slug),
-                paper=paper, cite=cite, bib=bibtex(cite), citation_tags=highwire_tags(cite),
+                paper=paper, cite=cite, bib=self.bibtex_of[paper.key], citation_tags=highwire_tags(cite),
             )
             self.bib(urls.paper_bib_url(paper.slug), [paper.key])
             # A near-duplicate merged into this paper keeps its own URL as a redirect here.
@@ -361,10 +365,10 @@ class SitePlan(Mapping[str, "str | bytes"]):
 
     def __init__(self, archive: Archive, site_name: str, site_url: str) -> None:
         self._archive = archive
-        self._site_url = site_url
         self._env = _environment(archive, site_name, site_url)
-        self._jobs = _Planner(archive, site_url).plan()
-        self._citations: dict[str, str] = {}
+        planner = _Planner(archive, site_url)
+        self._jobs = planner.plan()
+        self._bibtex_of = planner.bibtex_of
         self._paths = sorted(self._jobs)
 
     def __getitem__(self, path: str) -> str | bytes:
@@ -373,17 +377,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
             return compressed(export_json(self._archive))
         if template is None:
             assert context is not None
-            return "\n".join(self._bibtex(key) for key in context["bib"])
+            return "\n".join(self._bibtex_of[key] for key in context["bib"])
         return self._env.get_template(template).render(context)
-
-    def _bibtex(self, key: str) -> str:
-        """A paper's BibTeX entry, worked out once per process (it is in several files)."""
-        entry = self._citations.get(key)
-        if entry is None:
-            paper = self._archive.papers[key]
-            entry = bibtex(citation(paper, self._site_url + urls.paper_url(paper.slug)))
-            self._citations[key] = entry
-        return entry
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)

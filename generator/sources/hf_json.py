@@ -27,12 +27,11 @@ from ..errors import DigestError
 from ..model import PaperMeta
 from .dates import valid_year
 from .records import Digest, DigestEntry
+from .text import CONTROL_CHARACTERS
 
 JSON_SUFFIX = ".json"
 # arXiv identifiers: 2503.07000 (since 2007, with an optional version) and hep-th/9901001.
 ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
-# Characters a page or a feed cannot carry (XML 1.0 forbids them); tabs and line breaks pass.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})\.json$")
 
 
@@ -102,7 +101,7 @@ def item_entry(item: object, number: int, fetched: dt.date | None) -> DigestEntr
     if not title.strip():
         return "no title"
     for field, value in (("title", title), ("summary", abstract)):
-        control = _CONTROL.search(value)
+        control = CONTROL_CHARACTERS.search(value)
         if control:
             return f"control character U+{ord(control.group()):04X} in its {field}"
     return DigestEntry(title=title, abstract=abstract, line=number, meta=paper_meta(paper, fetched))
@@ -146,7 +145,7 @@ def _text(value: object) -> str:
 
 def _clean(value: object) -> str:
     text = _text(value)
-    return "" if _CONTROL.search(text) else text
+    return "" if CONTROL_CHARACTERS.search(text) else text
 
 
 def _count(value: object) -> int | None:

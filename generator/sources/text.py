@@ -30,7 +30,9 @@ BOILERPLATE = frozenset(
 # titles reach a few hundred characters; real abstracts are 1 to 2 KB.
 TITLE_MAX_CHARS = 600
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters a page or a feed cannot carry (XML 1.0 forbids them); tabs and line breaks
+# pass. Also what the structured digest reader refuses (hf_json.py).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The same characters as bytes: in UTF-8 they never occur inside a multi-byte character,
 # so deleting them from the raw bytes tells in one fast pass whether the text has any.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -113,7 +115,7 @@ def _decode(data: bytes, source: str) -> str:
             line,
             f"not valid UTF-8: byte 0x{data[error.start]:02x} at column {column} (save the digest as UTF-8)",
         ) from None
-    control = _CONTROL.search(text) if len(data.translate(None, _CONTROL_BYTES)) != len(data) else None
+    control = CONTROL_CHARACTERS.search(text) if len(data.translate(None, _CONTROL_BYTES)) != len(data) else None
     if control:
         line = text.count("\n", 0, control.start()) + 1
         raise DigestError(source, line, f"control character U+{ord(control.group()):04X} in text")
