@@ -195,14 +195,14 @@ def test_home_page_shows_latest_day_counts_and_recurring_papers(fixture_site):
     assert len(recurring) == 2 and recurring[0].startswith(("Escaping Hazards", "Sparse Autoencoders"))
 
 
-def test_days_index_groups_by_year_and_month_with_counts(fixture_site):
+def test_days_index_groups_by_month_with_counts_newest_first(fixture_site):
     html = soup(fixture_site / "days" / "index.html")
-    assert [h.get_text() for h in html.select("article h2")] == ["2025", "2024"]
-    months = [" ".join(h.get_text().split()) for h in html.select("article h3")]
+    months = [" ".join(h.get_text().split()) for h in html.select("article h2")]
     assert months == ["January 2025 2 days, 5 listings", "December 2024 1 day, 2 listings"]
-    assert [a["href"] for a in html.select(".da-day-list a")] == [
-        "../days/2025-01-05/",
+    # In each month's calendar the days run forward, as on a wall calendar.
+    assert [a["href"] for a in html.select(".da-calendar td a")] == [
         "../days/2025-01-02/",
+        "../days/2025-01-05/",
         "../days/2024-12-30/",
     ]
 
@@ -215,15 +215,12 @@ def test_paper_page_has_tags_links_appearances_and_search_links(fixture_site):
         ("Project page", "https://fixture-lab.github.io/robust-rm/")
     ]
     assert [a.get_text() for a in html.select(".da-appearances a")] == ["Jan 2, 2025"]
-    search = {a.get_text(): a["href"] for a in html.select(".da-search-links a")}
+    search = {a.get_text(): a["href"] for a in html.select(".da-paper-links a")}
     assert (
         search["Search arXiv"]
         == "https://arxiv.org/search/?query=Robust+Reward+Models+Resist+Reward+Hacking&searchtype=title"
     )
-    assert (
-        search["Search Hugging Face papers"]
-        == "https://huggingface.co/papers?q=Robust+Reward+Models+Resist+Reward+Hacking"
-    )
+    assert search["Search Hugging Face"] == "https://huggingface.co/papers?q=Robust+Reward+Models+Resist+Reward+Hacking"
 
 
 def test_day_page_shows_tags_and_code_links(fixture_site):
@@ -232,7 +229,7 @@ def test_day_page_shows_tags_and_code_links(fixture_site):
     assert entry.select_one(".da-code")["href"] == "https://github.com/fixture-lab/sae-mono"
     assert "Transformers and attention" in [a.get_text() for a in entry.select(".da-tag")]
     tag_page = soup(fixture_site / "tags" / "transformers" / "index.html")
-    assert entry.h2.get_text() in [a.get_text() for a in tag_page.select(".da-list a")]
+    assert entry.h2.get_text() in [a.get_text() for a in tag_page.select(".da-entry-title a")]
 
 
 def test_serve_answers_on_localhost_with_the_sites_404_page(fixture_site, tmp_path):

@@ -44,7 +44,13 @@ def test_paper_page_shows_metadata_links_and_the_machine_summary_apart(site):
     soup = page(site, paper_folder(site, "q-vlm").relative_to(site))
     assert [b.get_text() for b in soup.select(".da-authors bdi")] == [f"Given{n} Family{chr(65 + n)}" for n in range(9)]
     links = {a["href"] for a in soup.select(".da-paper-links a")}
-    assert [a.get_text() for a in soup.select(".da-paper-links a")] == ["arXiv", "PDF", "Hugging Face", "GitHub"]
+    assert [a.get_text() for a in soup.select(".da-paper-links a")] == [
+        "arXiv",
+        "PDF",
+        "Hugging Face",
+        "GitHub",
+        "Cite",
+    ]
     assert {
         "https://arxiv.org/abs/2503.07000",
         "https://arxiv.org/pdf/2503.07000",
@@ -132,7 +138,7 @@ def test_a_topics_bibtex_holds_the_papers_its_page_lists(site):
     assert bibs
     for bib in bibs:
         topic = BeautifulSoup((bib.parent / "index.html").read_text(encoding="utf-8"), "html.parser")
-        listed = len(topic.select("#latest ~ ul.da-list > li"))
+        listed = len(topic.select("#latest ~ ol.da-entries > li"))
         assert bib.read_text(encoding="utf-8").count("@misc{") == listed > 0
         assert topic.find("a", href=lambda h: h and h.endswith(f"/{bib.name}"), download=True)
 
@@ -184,8 +190,12 @@ def test_the_demo_archive_shows_authors_links_and_bibtex(tmp_path):
 def test_title_searches_are_offered_only_for_papers_without_an_arxiv_id(site):
     with_id = page(site, paper_folder(site, "q-vlm").relative_to(site))
     without = page(site, paper_folder(site, "a-text-only").relative_to(site))
-    assert with_id.select_one(".da-search-links") is None
-    assert without.select_one(".da-search-links a")["href"].startswith("https://arxiv.org/search/?query=")
+
+    def searches(html):
+        return [a["href"] for a in html.select(".da-paper-links a") if "search" in a["href"]]
+
+    assert searches(with_id) == []
+    assert searches(without)[0].startswith("https://arxiv.org/search/?query=")
 
 
 def test_a_broken_structured_digest_is_named_and_skipped_or_refused_under_strict(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -67,6 +68,7 @@ def search(page, base: str, query: str, start: str = "") -> list[dict]:
             title: item.querySelector('h1').textContent,
             html: item.querySelector('article').innerHTML,
             text: item.querySelector('article').textContent,
+            facts: (item.querySelector('.da-result-facts') || {}).textContent || '',
         }))""",
     )
 
@@ -143,7 +145,10 @@ def test_no_match_says_so(page, fixture_base):
 def test_result_text_is_the_abstract_not_the_title_again(page, shared_base, shared_site):
     for paper in shared_papers(shared_site)[:5]:
         results = search(page, shared_base, paper["title"])
-        text = results[0]["text"][len(paper["title"]) :].strip()  # the heading comes first
+        # The heading comes first, then the paper's first-listed date and topics.
+        text = results[0]["text"][len(paper["title"]) :].strip()
+        assert text.startswith(results[0]["facts"]) and re.match(r"[A-Z][a-z]{2} \d+, \d{4}", results[0]["facts"])
+        text = text[len(results[0]["facts"]) :].strip()
         assert not text.startswith(paper["title"]), paper["title"]
         assert text[:40] in paper["abstract"] or text.startswith("http"), text[:80]
 

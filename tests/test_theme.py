@@ -140,7 +140,7 @@ def test_worker_results_have_the_fields_materials_result_list_reads():
     required = {field for field, needed in item.items() if needed}
     assert required == {"location", "title", "text", "score", "terms"}
     worker = WORKER_SOURCE.read_text()
-    (item_literal,) = re.findall(r"pages\.map\(\(page, index\) => \[\{(.*?)\}\]\)", worker, re.S)
+    (item_literal,) = re.findall(r"return \[\{\n(.*?)\}\];", worker, re.S)
     sent = set(re.findall(r"^\s*(\w+):", item_literal, re.M))
     assert required <= sent <= set(item)
     assert "data: { items, total: items.length }" in worker  # items as Material reads them

@@ -85,12 +85,20 @@ function markTerms(escapedTitle, terms) {
   return escapedTitle.replace(pattern, (_, before, word) => `${before}<mark>${word}</mark>`);
 }
 
-// Pagefind's excerpt of a page that matched near its start begins with the page title
-// (the h1 is indexed for ranking); Material shows the title above it already.
+// Pagefind's excerpt of a page that matched near its start begins with the page title,
+// or its end (the h1 is indexed for ranking); Material shows the title above it already,
+// so the excerpt starts after it, with the abstract.
 function withoutLeadingTitle(excerpt, escapedTitle) {
   const plain = excerpt.replace(/<\/?mark>/g, "");
-  if (!escapedTitle || !plain.startsWith(escapedTitle)) return excerpt;
-  let skip = escapedTitle.length;
+  let skip = 0;
+  for (let start = 0; start < escapedTitle.length; start += 1) {
+    const tail = escapedTitle.slice(start);
+    if ((start === 0 || tail.length >= 8) && plain.startsWith(tail)) {
+      skip = tail.length;
+      break;
+    }
+  }
+  if (!skip) return excerpt;
   let index = 0;
   let insideMark = false;
   while (skip > 0 && index < excerpt.length) {
@@ -115,24 +123,106 @@ function withoutLeadingTitle(excerpt, escapedTitle) {
 // (generator/site/citations.py, arxiv_search_word), which the query is turned into.
 const ARXIV_ID = /^(?:arxiv:\s*)?(\d{4})\.(\d{4,5})(?:v\d+)?$/i;
 
+// Filters written into the query, as the search box's filter bar writes them
+// (archive-reader.js): topic:"Diffusion models", year:2025, author:"Ada Lovelace". Topic
+// and year are Pagefind filters of paper pages; an author is a search for the name's
+// words, kept to the pages whose indexed text holds the whole name.
+const FILTER = /\b(topic|year|author):(?:"([^"]*)"?|(\S+))/gi;
+
+function parseQuery(query) {
+  const filters = {};
+  const words = query.replace(FILTER, (_, name, quoted, bare) => {
+    const value = (quoted !== undefined ? quoted : bare).trim();
+    if (value) filters[name.toLowerCase()] = value;
+    return " ";
+  }).replace(/\s+/g, " ").trim();
+  return { words, filters };
+}
+
+// Results whose title names the query's words rank first: a reader searching "pruning
+// LLM" wants the papers about pruning LLMs before one whose abstract mentions both. A
+// title word names a query word when it is that word or the word with a plain ending
+// ("LLMs" names "LLM"; "LLMRec" does not); small words ("the", "of") do not count. A
+// title naming every word comes first; for a short query (a few keywords, not a phrase
+// copied from an abstract) a title naming more of them comes before one naming fewer.
+// Pagefind's order is kept among equals; this many of its top results are compared.
+const RERANKED = 30;
+const KEYWORDS = 3;
+// An author search reads at most this many result fragments to find the name.
+const AUTHOR_SCAN = 200;
+const ENDINGS = ["", "s", "es", "'s", "ing", "ed", "er", "ers"];
+const SMALL_WORDS = new Set(["a", "an", "and", "as", "at", "by", "for", "from", "in", "is", "of", "on", "or", "the", "to", "via", "with"]);
+
+// The share (0 to 1) of the query's words that `title` names.
+function titleCoverage(title, terms) {
+  const words = title.toLowerCase().split(/[^\p{L}\p{N}']+/u).filter(Boolean);
+  const wanted = terms.filter((term) => !SMALL_WORDS.has(term));
+  if (!wanted.length) return 0;
+  const named = wanted.filter((term) => {
+    const parts = term.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    return parts.length > 0 && parts.every((part) => words.some(
+      (word) => word.startsWith(part) && ENDINGS.includes(word.slice(part.length)),
+    ));
+  });
+  return named.length / wanted.length;
+}
+
 async function search(query) {
   const pagefind = await loadPagefind();
-  const id = query.trim().match(ARXIV_ID);
-  let response = id ? await pagefind.search(`arxiv${id[1]}${id[2]}`) : null;
-  if (!response || !response.results || !response.results.length) response = await pagefind.search(query);
+  const { words, filters } = parseQuery(query);
+  const pagefindFilters = {};
+  if (filters.topic) pagefindFilters.topic = filters.topic;
+  if (filters.year) pagefindFilters.year = filters.year;
+  const author = filters.author || "";
+  const text = [words, author].filter(Boolean).join(" ");
+  const options = { filters: pagefindFilters };
+  if (!text && !Object.keys(pagefindFilters).length) return [];
+  const id = words.match(ARXIV_ID);
+  let response = id ? await pagefind.search(`arxiv${id[1]}${id[2]}`, options) : null;
+  if (!response || !response.results || !response.results.length) response = await pagefind.search(text || null, options);
   if (!response || !response.results) return [];
-  const top = response.results.slice(0, MAX_RESULTS);
-  const pages = await Promise.all(top.map((result) => result.data()));
-  const terms = queryTerms(query);
-  const matched = Object.fromEntries(terms.map((term) => [term, true]));
-  return pages.map((page, index) => [{
-    location: page.url,
-    title: markTerms(escapeHtml(page.meta.title || page.url), terms),
-    // Pagefind's excerpt is already escaped text with <mark> around matches.
-    text: withoutLeadingTitle(page.excerpt, escapeHtml(page.meta.title || "")),
-    score: top[index].score,
-    terms: matched,
-  }]);
+  let results = response.results;
+  let pages;
+  if (author) {
+    const name = author.toLowerCase();
+    pages = [];
+    const kept = [];
+    for (let start = 0; start < Math.min(results.length, AUTHOR_SCAN) && kept.length < MAX_RESULTS; start += MAX_RESULTS) {
+      const batch = results.slice(start, start + MAX_RESULTS);
+      const loaded = await Promise.all(batch.map((result) => result.data()));
+      loaded.forEach((page, index) => {
+        if (page.content.toLowerCase().includes(name) && kept.length < MAX_RESULTS) {
+          kept.push(batch[index]);
+          pages.push(page);
+        }
+      });
+    }
+    results = kept;
+  } else {
+    results = results.slice(0, words ? RERANKED : MAX_RESULTS);
+    pages = await Promise.all(results.map((result) => result.data()));
+  }
+  const terms = queryTerms(words);
+  const order = pages.map((page, index) => index);
+  if (terms.length) {
+    const coverage = pages.map((page) => titleCoverage(page.meta.title || "", terms));
+    const keywords = terms.length <= KEYWORDS;
+    order.sort((a, b) => (coverage[b] === 1) - (coverage[a] === 1) || (keywords ? coverage[b] - coverage[a] : 0) || a - b);
+  }
+  const matched = Object.fromEntries(queryTerms(text).map((term) => [term, true]));
+  return order.slice(0, MAX_RESULTS).map((index) => {
+    const page = pages[index];
+    const facts = [page.meta.date, ...((page.filters && page.filters.topic) || [])].filter(Boolean);
+    const lead = facts.length ? `<span class="da-result-facts">${facts.map(escapeHtml).join(" · ")}</span> ` : "";
+    return [{
+      location: page.url,
+      title: markTerms(escapeHtml(page.meta.title || page.url), queryTerms(text)),
+      // Pagefind's excerpt is already escaped text with <mark> around matches.
+      text: lead + withoutLeadingTitle(page.excerpt, escapeHtml(page.meta.title || "")),
+      score: results[index].score,
+      terms: matched,
+    }];
+  });
 }
 
 self.addEventListener("message", async (event) => {

@@ -39,6 +39,7 @@ from mkdocs.structure.files import File, Files
 
 from ..lock import inherited_lock_fds
 from ..site.urls import glob, static_prefix, url
+from .pagefind_filters import PagefindFormatError, canonical_filters
 
 log = get_plugin_logger("digest-archive")
 
@@ -88,7 +89,13 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         stub.write_text(json.dumps(_MATERIAL_STUB_INDEX), encoding="utf-8")
         started = time.monotonic()
         parts = index_parts(site_dir, self.config.pages_per_index)
-        pages = sum(run_pagefind(site_dir, folder, pattern) for folder, pattern in parts)
+        pages = 0
+        for folder, pattern in parts:
+            pages += run_pagefind(site_dir, folder, pattern)
+            try:
+                canonical_filters(site_dir / folder)
+            except (PagefindFormatError, OSError, ValueError) as error:
+                raise PluginError(f"could not make Pagefind's filter files deterministic: {error}") from None
         # Read by the search worker: the folders of the parts after the first.
         (site_dir / url("search_parts")).write_text(json.dumps([folder for folder, _ in parts[1:]]))
         log.info(

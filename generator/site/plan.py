@@ -10,7 +10,9 @@ and never hold them all. Every URL comes from :mod:`generator.site.urls`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -18,7 +20,7 @@ from markupsafe import Markup
 
 from ..analysis.stats import archive_stats, most_recurring
 from ..model import Appearance, Archive, Day, Paper, Tag
-from . import urls
+from . import reader_index, urls
 from .az import az_sections, walk_sections
 from .charts import sparkline, time_chart
 from .citations import ARXIV_ABS, ARXIV_PDF, HF_PAPER, arxiv_search_word, bibtex, citation, highwire_tags
@@ -46,12 +48,15 @@ FEED_TOPIC_PAPERS = 50
 LINK_LABELS = {"code": "Code", "huggingface": "Hugging Face", "project": "Project page"}
 # Authors named on a listing before "and N more authors" (all of them on the paper page).
 LISTED_AUTHORS = 3
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Papers on a page of the most voted of a week or a month.
 TOP_PAPERS = 25
 TOP_LATEST_WEEK = 10
 
 # A job renders one file: a template and its context; or, with no template, the data
-# file (no context) or a BibTeX file (the context names its papers: {"bib": keys}).
+# file (no context), a BibTeX file (the context names its papers: {"bib": keys}) or a file
+# of the reader's index ({"index": keys, "extra": fields}; see reader_index.py) or other
+# JSON ({"json": value}).
 _Job = tuple[str | None, dict[str, Any] | None]
 
 
@@ -86,6 +91,7 @@ def _environment(archive: Archive, site_name: str, site_url: str) -> Environment
         paper_bib_url=urls.paper_bib_url,
         day_bib_url=urls.day_bib_url,
         tag_bib_url=urls.tag_bib_url,
+        week_url=urls.week_url,
         arxiv_abs_url=lambda arxiv_id: ARXIV_ABS.format(id=arxiv_id),
         arxiv_pdf_url=lambda arxiv_id: ARXIV_PDF.format(id=arxiv_id),
         hf_paper_url=lambda arxiv_id: HF_PAPER.format(id=arxiv_id),
@@ -121,6 +127,8 @@ class _Planner:
         self.papers()
         self.tags()
         self.top()
+        self.weeks()
+        self.reader()
         self.feeds()
         self.statistics()
         self.jobs[urls.url("data")] = (None, None)
@@ -150,17 +158,12 @@ class _Planner:
 
     def days(self) -> None:
         days = self.archive.days
-        by_month: dict[tuple[int, int], list[Day]] = {}
-        for day in reversed(days):
-            by_month.setdefault((day.date.year, day.date.month), []).append(day)
-        years: dict[int, list[tuple[int, list[Day]]]] = {}
-        for (year, month), month_days in by_month.items():
-            years.setdefault(year, []).append((month, month_days))
-        self.page("days_index.html.j2", urls.url("days"), index=True, years=years)
-        listings: dict[dt.date, dict[str, Appearance]] = {day.date: {} for day in days}
-        for paper in self.archive.papers.values():
-            for listing in paper.appearances:
-                listings[listing.date].setdefault(paper.key, listing)
+        self.page(
+            "days_index.html.j2", urls.url("days"), index=True,
+            months=calendar_months(days), weeks_with_pages={_iso_week(day.date) for day in days},
+            weekday_names=WEEKDAY_NAMES, latest=days[-1].date if days else None,
+        )
+        listings = self.listings()
         for position, day in enumerate(days):
             on_day = listings[day.date]
             entries = [
@@ -172,6 +175,7 @@ class _Planner:
                 "day.html.j2",
                 urls.day_url(day.date),
                 day=day,
+                week=_iso_week(day.date),
                 entries=entries,
                 voted=max((date for date in counted if date), default=None) or (day.date if counted else None),
                 repeats=sum(1 for _, _, other_days in entries if other_days),
@@ -179,6 +183,78 @@ class _Planner:
                 next_day=days[position + 1] if position + 1 < len(days) else None,
             )
             self.bib(urls.day_bib_url(day.date), list(day.paper_keys))
+
+    def listings(self) -> dict[dt.date, dict[str, Appearance]]:
+        """Each day's listing of each of its papers (a paper's title and abstract as that
+        day's digest gave them)."""
+        listings: dict[dt.date, dict[str, Appearance]] = {day.date: {} for day in self.archive.days}
+        for paper in self.archive.papers.values():
+            for listing in paper.appearances:
+                listings[listing.date].setdefault(paper.key, listing)
+        return listings
+
+    def weeks(self) -> None:
+        """A page per ISO week with digests: each paper once, under the first day of the
+        week it was listed; and the index of weeks."""
+        listings = self.listings()
+        by_week: dict[tuple[int, int], list[Day]] = {}
+        for day in self.archive.days:
+            by_week.setdefault(_iso_week(day.date), []).append(day)
+        keys = sorted(by_week)
+        sizes = []
+        for position, week in enumerate(keys):
+            seen: set[str] = set()
+            week_days = []
+            for day in by_week[week]:
+                entries = []
+                for paper in self.archive.papers_on(day):
+                    if paper.key not in seen:
+                        seen.add(paper.key)
+                        entries.append((paper, listings[day.date][paper.key]))
+                week_days.append((day, entries))
+            new = sum(1 for day, entries in week_days for paper, _ in entries if paper.first_seen >= day.date)
+            sizes.append(len(seen))
+            self.page(
+                "week.html.j2", urls.week_url(week),
+                week=week, week_title=f"Week {week[1]}, {week[0]}", week_range=_week_range(week), days=week_days, paper_count=len(seen), new_count=new,
+                older=keys[position - 1] if position > 0 else None,
+                newer=keys[position + 1] if position + 1 < len(keys) else None,
+            )
+        self.page(
+            "weeks_index.html.j2", urls.url("weeks"), index=True,
+            weeks=[(week, _week_start(week), size) for week, size in reversed(list(zip(keys, sizes)))],
+        )
+
+    def reader(self) -> None:
+        """The reading list and /for-you/ pages, and the compact index they read."""
+        papers = self.archive.papers
+        shards = reader_index.shard_count(len(papers))
+        for number, keys in enumerate(reader_index.shard_members(papers.values(), shards)):
+            self.jobs[urls.url("reader_shard", number=number)] = (None, {"index": keys, "extra": {"shards": shards}})
+        recent = reader_index.recent_keys(self.archive)
+        self.jobs[urls.url("reader_recent")] = (
+            None, {"index": recent, "extra": {"days": [day.date.isoformat() for day in self.archive.days[-reader_index.RECENT_DAYS:]]}},
+        )
+        paths = {
+            "shard": urls.url("reader_shard", number="{number}"),
+            "recent": urls.url("reader_recent"),
+            "paper": urls.url("paper", slug="{slug}"),
+            "bib": urls.url("paper_bib", slug="{slug}"),
+            "tag": urls.url("tag", slug="{slug}"),
+        }
+        topics = {tag.slug: tag.name for tag in self.archive.tags}
+        self.jobs[urls.url("search_filters")] = (
+            None,
+            {
+                "json": {
+                    "topics": sorted(topics.values(), key=str.casefold),
+                    "years": sorted({paper.first_seen.year for paper in papers.values()}, reverse=True),
+                    "authors": any(paper.meta.authors for paper in papers.values()),
+                }
+            },
+        )
+        for template, page_url in (("reading_list.html.j2", urls.url("reading_list")), ("for_you.html.j2", urls.url("for_you"))):
+            self.page(template, page_url, index=True, shards=shards, paths=paths, topics=topics)
 
     def papers(self) -> None:
         root = az_sections(list(self.archive.papers.values()))
@@ -226,6 +302,7 @@ class _Planner:
         self.page(
             "tags_index.html.j2", urls.url("tags"), index=True,
             members=members, untagged=untagged, paper_count=len(papers),
+            topics=sorted(self.archive.tags, key=lambda tag: (-len(members[tag.slug]), tag.name.casefold(), tag.slug)),
         )
         for tag in self.archive.tags:
             self.tag_pages(tag, members[tag.slug], latest[tag.slug], months[tag.slug])
@@ -327,29 +404,81 @@ def _by_first_listing(paper: Paper) -> tuple[dt.date, str]:
     return paper.first_seen, paper.key
 
 
+def _iso_week(date: dt.date) -> tuple[int, int]:
+    iso = date.isocalendar()
+    return iso[0], iso[1]
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    """A month of the days index: its weeks as rows of seven (date, papers) cells, where
+    the date is None outside the month and papers is None on a day without a digest."""
+
+    key: str
+    name: str
+    days: int
+    listings: int
+    rows: list[tuple[tuple[int, int], list[tuple[dt.date | None, int | None]]]]
+
+
+def calendar_months(days: Sequence[Day]) -> list[CalendarMonth]:
+    """The months that have digests, newest first, as calendar grids (weeks from Monday)."""
+    sizes = {day.date: len(day.paper_keys) for day in days}
+    months = sorted({(day.date.year, day.date.month) for day in days}, reverse=True)
+    result = []
+    for year, month in months:
+        first = dt.date(year, month, 1)
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        monday = first - dt.timedelta(days=first.weekday())
+        rows = []
+        while monday <= last:
+            cells: list[tuple[dt.date | None, int | None]] = []
+            for offset in range(7):
+                date = monday + dt.timedelta(days=offset)
+                cells.append((date, sizes.get(date)) if date.month == month else (None, None))
+            rows.append((_iso_week(monday), cells))
+            monday += dt.timedelta(days=7)
+        in_month = [size for date, size in sizes.items() if (date.year, date.month) == (year, month)]
+        result.append(
+            CalendarMonth(f"{year:04d}-{month:02d}", month_name((year, month)), len(in_month), sum(in_month), rows)
+        )
+    return result
+
+
 def _week_start(week: tuple[int, int]) -> dt.date:
     return dt.date.fromisocalendar(week[0], week[1], 1)
+
+
+def _week_range(week: tuple[int, int]) -> str:
+    """``Mar 10 to Mar 16, 2025``: the Monday to Sunday of ISO week ``week``."""
+    start = _week_start(week)
+    end = start + dt.timedelta(days=6)
+    return f"{format_date(start).rsplit(',', 1)[0]} to {format_date(end)}"
 
 
 def _week_name(week: tuple[int, int]) -> str:
     return f"week of {format_date(_week_start(week))}"
 
 
-def _tag_chips_helper(tags_by_slug: dict[str, Tag]) -> Callable[[tuple[str, ...], str], Markup]:
+def _tag_chips_helper(tags_by_slug: dict[str, Tag]) -> Callable[..., Markup]:
     """Template helper: the linked tag chips of a paper on the page being rendered.
 
-    ``root`` is the page's path back to the site root. Memoised per (tags, root): an
-    archive has few distinct combinations, and chips appear on every day and paper page.
+    ``root`` is the page's path back to the site root; with ``filter`` (a paper page)
+    each chip is also the paper's value of the search's topic filter. Memoised per
+    (tags, root, filter): an archive has few distinct combinations, and chips appear on
+    every day and paper page.
     """
-    rendered: dict[tuple[tuple[str, ...], str], Markup] = {}
+    rendered: dict[tuple[tuple[str, ...], str, bool], Markup] = {}
 
-    def tag_chips(slugs: tuple[str, ...], root: str) -> Markup:
-        key = (slugs, root)
+    def tag_chips(slugs: tuple[str, ...], root: str, filter: bool = False) -> Markup:
+        key = (slugs, root, filter)
         if key not in rendered:
-            links = Markup("").join(
-                Markup('<a class="da-tag" href="{}{}">{}</a>').format(root, urls.tag_url(slug), tags_by_slug[slug].name)
-                for slug in slugs
+            chip = (
+                Markup('<a class="da-tag" href="{}{}" data-pagefind-filter="topic">{}</a>')
+                if filter
+                else Markup('<a class="da-tag" href="{}{}">{}</a>')
             )
+            links = Markup("").join(chip.format(root, urls.tag_url(slug), tags_by_slug[slug].name) for slug in slugs)
             rendered[key] = Markup('<span class="da-tags">{}</span>').format(links) if slugs else Markup("")
         return rendered[key]
 
@@ -373,10 +502,13 @@ class SitePlan(Mapping[str, "str | bytes"]):
 
     def __getitem__(self, path: str) -> str | bytes:
         template, context = self._jobs[path]
-        if template is None and context is None:
-            return compressed(export_json(self._archive))
         if template is None:
-            assert context is not None
+            if context is None:
+                return compressed(export_json(self._archive))
+            if "json" in context:
+                return json.dumps(context["json"], ensure_ascii=False, separators=(",", ":")) + "\n"
+            if "index" in context:
+                return reader_index.index_file(context["index"], self._archive.papers, **context["extra"])
             return "\n".join(self._bibtex_of[key] for key in context["bib"])
         return self._env.get_template(template).render(context)
 

@@ -38,6 +38,12 @@ URLS: Mapping[str, str] = MappingProxyType(
         "top": "top/",
         "top_week": "top/{week}/",
         "top_month": "top/{month}/",
+        "weeks": "weeks/",
+        "week": "weeks/{week}/",
+        # The reader's own pages: rendered in the browser from the data files below and
+        # what the reader keeps in localStorage (theme_overrides/.../archive-reader.js).
+        "reading_list": "reading-list/",
+        "for_you": "for-you/",
         # Files.
         "days_feed": "feeds/days.xml",
         "tag_feed": "feeds/tags/{slug}.xml",
@@ -48,6 +54,12 @@ URLS: Mapping[str, str] = MappingProxyType(
         "day_bib": "days/{date}.bib",
         "tag_bib": "tags/{slug}/{slug}.bib",
         "archive_bib": "archive.bib",
+        # The compact paper index the reading list and /for-you/ read: every paper in one
+        # of a few shards (by a hash of its slug), and the papers of the latest days.
+        "reader_shard": "data/papers-{number}.json",
+        "reader_recent": "data/recent.json",
+        # The choices of the search box's topic and year filters.
+        "search_filters": "data/search-filters.json",
         "not_found": "404.html",
         "sitemap": "sitemap.xml",
         "sitemap_part": "sitemap-{number}.xml",
@@ -55,6 +67,8 @@ URLS: Mapping[str, str] = MappingProxyType(
         "search_index": "pagefind/",
         "search_index_part": "pagefind-{number}/",
         "search_parts": "pagefind/archive-parts.json",
+        # Pagefind's own entry file, inside each index folder.
+        "search_entry": "pagefind-entry.json",
         "search_worker": "assets/javascripts/archive-search.js",
         "chrome_script": "assets/javascripts/archive-chrome.js",
         "icon_sprite": "assets/images/archive-icons.svg",
@@ -143,6 +157,11 @@ def top_week_url(week: tuple[int, int]) -> str:
 def top_month_url(month: tuple[int, int]) -> str:
     """The most voted papers first listed in ``month`` (year, month): ``top/2025-03/``."""
     return url("top_month", month=f"{month[0]:04d}-{month[1]:02d}")
+
+
+def week_url(week: tuple[int, int]) -> str:
+    """The papers listed in ISO week ``week`` (year, week): ``weeks/2025-W11/``."""
+    return url("week", week=f"{week[0]:04d}-W{week[1]:02d}")
 
 
 def redirect_file(slug: str) -> str:

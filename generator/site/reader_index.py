@@ -1,0 +1,93 @@
+"""The compact paper index read in the browser by the reading list and ``/for-you/``.
+
+A reader's stars live in their browser (localStorage) as paper slugs, so the pages that
+show them need a paper's title, dates, topics, authors and related papers by slug,
+without a server. One file of the whole archive would be megabytes at 50,000 papers;
+instead each paper sits in one of a few shards chosen by a hash of its slug (FNV-1a,
+which ``archive-reader.js`` computes the same way), so a reading list fetches only the
+shards of its papers. The papers listed on the latest days are in one more file, which
+``/for-you/`` ranks by their related-paper links to the starred papers.
+
+The shard count is a power of two, about one shard per :data:`PAPERS_PER_SHARD` papers:
+it changes only when the archive doubles, so a new day rewrites few shards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..model import Archive, Paper
+
+PAPERS_PER_SHARD = 256
+# The latest digest days whose papers /for-you/ ranks.
+RECENT_DAYS = 14
+# Authors named in the index (with the total count): enough for a reading-list line.
+INDEX_AUTHORS = 3
+# The order of a paper's fields in each record; the files carry it, and the script
+# reads fields by these names.
+FIELDS = ("slug", "title", "first", "last", "topics", "related", "arxiv", "authors", "authorCount", "votes")
+
+
+def shard_count(papers: int) -> int:
+    """How many shards hold ``papers`` papers: a power of two, at least one."""
+    count = 1
+    while count * PAPERS_PER_SHARD < papers:
+        count *= 2
+    return count
+
+
+def fnv1a(text: str) -> int:
+    """The 32-bit FNV-1a hash of ``text``'s UTF-8 bytes (as archive-reader.js computes it)."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def shard_of(slug: str, shards: int) -> int:
+    """The shard (0 to ``shards`` - 1) holding the paper with ``slug``."""
+    return fnv1a(slug) % shards
+
+
+def shard_members(papers: Iterable[Paper], shards: int) -> list[list[str]]:
+    """The paper keys of each shard, each list sorted by slug."""
+    members: list[list[tuple[str, str]]] = [[] for _ in range(shards)]
+    for paper in papers:
+        members[shard_of(paper.slug, shards)].append((paper.slug, paper.key))
+    return [[key for _, key in sorted(shard)] for shard in members]
+
+
+def recent_keys(archive: Archive, days: int = RECENT_DAYS) -> list[str]:
+    """The keys of the papers listed on the archive's latest ``days`` digest days,
+    newest listing first."""
+    latest = archive.days[-days:]
+    if not latest:
+        return []
+    since = latest[0].date
+    recent = [paper for paper in archive.papers.values() if paper.last_seen >= since]
+    return [paper.key for paper in sorted(recent, key=lambda p: (-p.last_seen.toordinal(), p.slug))]
+
+
+def paper_record(paper: Paper, papers: Mapping[str, Paper]) -> list[Any]:
+    """One paper as a record of :data:`FIELDS`; every string exactly as listed."""
+    meta = paper.meta
+    return [
+        paper.slug,
+        paper.title,
+        paper.first_seen.isoformat(),
+        paper.last_seen.isoformat(),
+        list(paper.tags),
+        [papers[key].slug for key in paper.related],
+        meta.arxiv_id or "",
+        list(meta.authors[:INDEX_AUTHORS]),
+        len(meta.authors),
+        meta.upvotes,
+    ]
+
+
+def index_file(keys: Iterable[str], papers: Mapping[str, Paper], **extra: object) -> str:
+    """The JSON of one index file: its field names and a record per paper of ``keys``."""
+    document = {"fields": list(FIELDS), **extra, "papers": [paper_record(papers[key], papers) for key in keys]}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
