@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS ?= constraints.txt
+# axe-core, the accessibility checker the browser tests run in each kind of page
+# (tests/test_accessibility.py), from npm at a pinned version.
+AXE_VERSION ?= 4.14.1
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
 # The real sample digests, when the checkout sits beside them (as in CI).
 SHARED_DIGESTS ?= ../shared/digests
 
@@ -17,8 +21,8 @@ demo: $(VENV)/.installed
 # Run the whole test suite (unit, property, end-to-end and browser tests). The tests of
 # the real sample digests run when $(SHARED_DIGESTS) is there and are skipped otherwise.
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass.
-test: $(VENV)/.installed
-	@status=0; SHARED_DIGESTS=$(SHARED_DIGESTS) $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+test: $(VENV)/.installed $(AXE)
+	@status=0; SHARED_DIGESTS=$(SHARED_DIGESTS) AXE_CORE_JS=$(AXE) $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
@@ -31,6 +35,12 @@ lint: $(VENV)/.installed
 # Preview the built site on http://127.0.0.1:8000/ (builds first).
 serve: $(VENV)/.installed
 	$(BIN)/digest-archive serve
+
+# Without npm the accessibility tests skip (and fail under .ci/run, which needs them).
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION); \
+	else echo "make: npm not found; the accessibility tests will be skipped" >&2; fi
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)

@@ -55,3 +55,17 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (make test installs it from npm; AXE_CORE_JS names it)."""
+    path = Path(os.environ.get("AXE_CORE_JS", REPO / ".cache/npm/node_modules/axe-core/axe.min.js"))
+    if not path.is_absolute():
+        path = REPO / path
+    if not path.is_file():
+        message = f"axe-core not found at {path} (make test installs it with npm)"
+        if os.environ.get("DIGEST_ARCHIVE_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path.read_text(encoding="utf-8")

@@ -40,7 +40,7 @@ def test_the_days_index_is_a_calendar_linking_each_digest_day_with_its_count(fix
             assert len(row.find_all(["td", "th"])) == 8
         for link in table.select("td.da-has a"):
             date = link["href"].rstrip("/").rsplit("/", 1)[1]
-            linked[date] = int(link.select_one(".da-n").get_text())
+            linked[date] = int(link.select_one(".da-n").get_text().split()[0])
     assert set(linked) == set(days)
     for date, count in linked.items():
         assert len(days[date].select("li.da-entry")) == count

@@ -416,6 +416,7 @@ class CalendarMonth:
 
     key: str
     name: str
+    short: str
     days: int
     listings: int
     rows: list[tuple[tuple[int, int], list[tuple[dt.date | None, int | None]]]]
@@ -440,7 +441,10 @@ def calendar_months(days: Sequence[Day]) -> list[CalendarMonth]:
             monday += dt.timedelta(days=7)
         in_month = [size for date, size in sizes.items() if (date.year, date.month) == (year, month)]
         result.append(
-            CalendarMonth(f"{year:04d}-{month:02d}", month_name((year, month)), len(in_month), sum(in_month), rows)
+            CalendarMonth(
+                f"{year:04d}-{month:02d}", month_name((year, month)), MONTH_NAMES[month - 1],
+                len(in_month), sum(in_month), rows,
+            )
         )
     return result
 

@@ -104,13 +104,11 @@
     return node;
   }
 
-  function toggleButton(label, name, pressed, onClick) {
-    var button = element("button", { type: "button", className: "da-act", "aria-label": name });
-    function show() {
-      var on = pressed();
-      button.setAttribute("aria-pressed", String(on));
-      button.textContent = label(on);
-    }
+  // A toggle button: its text stays (part of its accessible name, which names what it
+  // acts on); aria-pressed and the style say whether it is on.
+  function toggleButton(kind, text, name, pressed, onClick) {
+    var button = element("button", { type: "button", className: "da-act da-" + kind, "aria-label": name, "aria-pressed": "false", textContent: text });
+    function show() { button.setAttribute("aria-pressed", String(pressed())); }
     button.addEventListener("click", function () { onClick(); save(); });
     listeners.push(show);
     show();
@@ -129,12 +127,12 @@
   }
 
   function starButton(slug, title) {
-    return toggleButton(function (on) { return on ? "★ Starred" : "☆ Star"; }, "Star: " + title,
+    return toggleButton("star", "Star", "Star: " + title,
       function () { return !!state.stars[slug]; }, function () { toggleIn(state.stars, slug); });
   }
 
   function readButton(slug, title) {
-    return toggleButton(function (on) { return on ? "✓ Read" : "Mark read"; }, "Mark read: " + title,
+    return toggleButton("read", "Read", "Read: " + title,
       function () { return !!state.read[slug]; }, function () { toggleIn(state.read, slug); });
   }
 
@@ -309,14 +307,14 @@
 
   var KEYS = [
     ["j", "next paper"], ["k", "previous paper"], ["o", "open the paper"], ["s", "star or unstar it"],
-    ["m", "mark it read or unread"], ["a", "show or hide its abstract"], ["n", "next (newer) day or week"],
-    ["p", "previous (older) day or week"], ["?", "this help"],
+    ["m", "mark it read or not"], ["a", "show or hide its abstract"], ["n", "next (newer) day or week"],
+    ["p", "previous (older) day or week"], ["f or /", "search"], ["?", "this help"],
   ];
   var help = null;
 
   function showHelp() {
     if (!help) {
-      var close = element("button", { type: "button", className: "md-button", textContent: "Close" });
+      var close = element("button", { type: "button", className: "da-act", textContent: "Close" });
       var list = element("dl");
       KEYS.forEach(function (pair) { list.append(element("dt", {}, [element("kbd", { textContent: pair[0] })]), element("dd", { textContent: pair[1] })); });
       help = element("dialog", { className: "da-help md-typeset", "aria-labelledby": "da-help-title" }, [
@@ -347,10 +345,13 @@
       next.scrollIntoView({ block: "nearest" });
     }
     function target() { return entries[current] || paper; }
+    // Whether a tool of the current paper was there to press: where there is none, the
+    // key is left to Material ("s" opens its search, as "f" and "/" do everywhere).
     function press(selector) {
       var item = target();
       var button = item && item.querySelector(selector);
       if (button) button.click();
+      return !!button;
     }
     doc.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
@@ -360,16 +361,17 @@
       var key = event.key;
       if (key === "j" || key === "k") move(key === "j" ? 1 : -1);
       else if (key === "o" && entries[current]) location.href = entries[current].querySelector(".da-entry-title a").href;
-      else if (key === "s") press(".da-tools .da-act:nth-child(1)");
-      else if (key === "m") press(".da-tools .da-act:nth-child(2)");
-      else if (key === "a") press(".da-tools .da-act:nth-child(3)");
-      else if (key === "n" || key === "p") {
+      else if (key === "s" || key === "m" || key === "a") {
+        if (!press(".da-tools .da-act:nth-child(" + ("sma".indexOf(key) + 1) + ")")) return;
+      } else if (key === "n" || key === "p") {
         var link = doc.querySelector('.da-pager a[rel="' + (key === "n" ? "next" : "prev") + '"]');
         if (link) location.href = link.href;
         else return;
       } else if (key === "?") showHelp();
       else return;
+      // Handled here: Material's own keys (on the window) do not see it.
       event.preventDefault();
+      event.stopPropagation();
     });
   }
 
@@ -381,9 +383,9 @@
     var line = page.querySelector(".da-counts");
     if (!line || !SLUG.test(slug)) return;
     line.append(" ", element("span", { className: "da-tools" }, [
-      toggleButton(function (on) { return on ? "✓ Following" : "Follow"; }, "Follow topic: " + name,
+      toggleButton("follow", "Follow", "Follow topic: " + name,
         function () { return state.follow.indexOf(slug) >= 0; }, function () { toggleListed(state.follow, slug); }),
-      toggleButton(function (on) { return on ? "Hidden from listings" : "Hide from listings"; }, "Hide topic from listings: " + name,
+      toggleButton("hide", "Hide from listings", "Hide from listings: " + name,
         function () { return state.hide.indexOf(slug) >= 0; }, function () { toggleListed(state.hide, slug); }),
     ]));
   }
@@ -528,7 +530,7 @@
       var slugs = starredSlugs();
       if (!slugs.length) {
         list.replaceChildren();
-        note.textContent = "No starred papers yet: press ☆ Star beside a paper on a day, week, topic or paper page.";
+        note.textContent = "No starred papers yet: press Star beside a paper on a day, week, topic or paper page.";
         return Promise.resolve();
       }
       return index.papers(slugs).then(function (found) {
@@ -616,7 +618,7 @@
     function render() {
       var starred = starredSlugs();
       if (!starred.length && !state.follow.length) {
-        note.textContent = "Star papers (☆ Star) or follow topics (on a topic's page), and the recent papers related to them will show here.";
+        note.textContent = "Star papers (the Star button beside each paper) or follow topics (on a topic's page), and the recent papers related to them will show here.";
         list.replaceChildren();
         return;
       }
@@ -723,6 +725,9 @@
   }
 
   function start() {
+    // Material's search panel is a dialog without a name (axe: aria-dialog-name).
+    var searchDialog = doc.querySelector(".md-search[role=dialog]:not([aria-label])");
+    if (searchDialog) searchDialog.setAttribute("aria-label", "Search");
     each($$("button.da-copy[data-copy]"), setUpCopy);
     var entries = Array.prototype.slice.call($$("li.da-entry[id]"));
     entries.forEach(setUpEntry);
