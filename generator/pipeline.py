@@ -183,15 +183,17 @@ def _what_skipping_loses(problem: DigestError) -> str:
 
 def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], settings: dict) -> str:
     """A hash of everything the pages are made from: digests, taxonomy, overrides and the
-    metadata cache, templates, settings.
+    metadata cache, templates, settings, and the generator's own code (an upgraded or
+    edited generator renders the pages again).
 
     Two runs with the same fingerprint produce the same files, so the second can stop early.
     """
     fingerprint = hashlib.sha256()
     fingerprint.update(json.dumps({"version": __version__, **settings}, sort_keys=True, default=str).encode())
     templates = sorted(TEMPLATES.glob("*.j2"))
+    code = sorted(Path(__file__).parent.rglob("*.py"))
     try:
-        for path in [*templates, *settings_files, *digest_paths]:
+        for path in [*code, *templates, *settings_files, *digest_paths]:
             fingerprint.update(f"\0{path.as_posix()}\0".encode())
             if path in settings_files and not path.exists():
                 fingerprint.update(b"absent")  # an optional file, such as the overrides

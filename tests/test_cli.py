@@ -223,3 +223,19 @@ def test_a_build_that_leaves_out_generated_pages_is_a_failure_and_keeps_the_last
     assert "mkdocs build left out 1 page(s) the generator wrote (papers/robust-reward" in failed.stderr
     assert "site built" not in failed.stderr
     assert tree(tmp_path / "site") == before
+
+
+def test_the_fingerprint_covers_the_generators_own_code(monkeypatch, tmp_path):
+    # An upgraded or edited generator must render the pages again, not report "up to date".
+    from pathlib import Path
+
+    import generator.site.plan
+    from generator.pipeline import input_fingerprint
+
+    digest = tmp_path / "2025-01-01.txt"
+    digest.write_text("Jan 1\n\nTitle\n\nAbstract.\n")
+    before = input_fingerprint([digest], [], {})
+    module = Path(generator.site.plan.__file__)
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: original(path) + (b"#" if path == module else b""))
+    assert input_fingerprint([digest], [], {}) != before

@@ -109,3 +109,22 @@ def test_metadata_pages_load_cleanly_and_fit_a_phone(browser, mixed, path, viewp
     # Nothing wider than the screen: long author lists, URLs and BibTeX wrap.
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     context.close()
+
+
+def test_the_author_filter_keeps_papers_with_the_whole_name(page, mixed):
+    _, base = mixed
+    page.goto(base + "days/", wait_until="networkidle")
+    page.locator(".md-search__input").click()
+    page.wait_for_selector(".da-search-filters:not([hidden])")
+    author = page.get_by_label("Author filter")
+    expect(author).to_be_visible()
+    author.fill("Given8 FamilyI")
+    author.press("Enter")
+    assert page.locator(".md-search__input").input_value() == 'author:"Given8 FamilyI"'
+    expect(page.locator(".md-search-result__item h1")).to_have_text(
+        ["Q-VLM: Post-training Quantization for Large Vision-Language Models"]
+    )
+    # Both words are among that paper's authors, but not as one name: no result.
+    author.fill("Given8 FamilyA")
+    author.press("Enter")
+    expect(page.locator(".md-search-result__meta")).to_have_text("No matching documents")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import gzip
+import json
+
+import pytest
 
 from generator.mkdocs.search import index_parts
 
@@ -40,3 +44,90 @@ def test_a_large_site_is_split_by_first_character_into_bounded_parts(tmp_path):
     assert part_of("days/2025-01-01/index.html") == ["pagefind/"]
     sizes = [sum(1 for slug in slugs if part_of(f"papers/{slug}/index.html") == [folder]) for folder, _ in parts]
     assert max(sizes) <= 30 and sum(sizes) == len(slugs)
+
+
+# --- Pagefind's filter files, made deterministic (generator/mkdocs/pagefind_filters.py) --
+
+
+def filtered_site(root):
+    """Pages with a topic filter of 30 values and a year filter: enough values that two
+    runs of Pagefind write them in the same order by chance with odds of 1 in 30!."""
+    for n in range(60):
+        folder = root / "papers" / f"paper-{n}"
+        folder.mkdir(parents=True)
+        folder.joinpath("index.html").write_text(
+            f"<html><body data-pagefind-body><h1>Paper {n} about pruning</h1><p>words {n}</p>"
+            f'<a data-pagefind-filter="topic">Topic {n % 30}</a><a data-pagefind-filter="topic">Other {n % 7}</a>'
+            f'<p data-pagefind-filter="year:{2020 + n % 4}">x</p></body></html>'
+        )
+    return root
+
+
+def index_files(folder):
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_the_installed_pagefinds_files_are_in_the_format_the_rewrite_reads(tmp_path):
+    import cbor2
+
+    from generator.mkdocs import pagefind_filters
+    from generator.mkdocs.search import run_pagefind
+
+    site = filtered_site(tmp_path)
+    assert run_pagefind(site, "pagefind/") == 60
+    index = site / "pagefind"
+    entry = json.loads((index / "pagefind-entry.json").read_text())
+    (language,) = entry["languages"].values()
+    meta_path = index / f"pagefind.{language['hash']}.pf_meta"
+    meta = pagefind_filters.read(meta_path)
+    assert meta[0] == entry["version"]
+    filters = dict(meta[pagefind_filters.META_FILTERS])
+    assert sorted(filters) == ["topic", "year"]
+    for name, file_hash in filters.items():
+        path = index / "filter" / f"{file_hash}.pf_filter"
+        content = pagefind_filters.read(path)
+        assert content[0] == name and all(isinstance(value, str) and pages for value, pages in content[1])
+        # Decoded and encoded again, the CBOR is byte for byte Pagefind's.
+        raw = gzip.decompress(path.read_bytes())
+        assert pagefind_filters.SIGNATURE + cbor2.dumps(content) == raw
+    assert pagefind_filters.SIGNATURE + cbor2.dumps(meta) == gzip.decompress(meta_path.read_bytes())
+
+
+def test_two_pagefind_runs_differ_and_are_identical_once_rewritten(tmp_path):
+    from generator.mkdocs.pagefind_filters import canonical_filters
+    from generator.mkdocs.search import run_pagefind
+
+    site = filtered_site(tmp_path)
+    runs = []
+    for folder in ("first/", "second/"):
+        run_pagefind(site, folder, "papers/**/index.html")
+        before = index_files(site / folder)
+        assert canonical_filters(site / folder) == 2
+        runs.append((before, index_files(site / folder)))
+    assert runs[0][0] != runs[1][0]  # Pagefind's own output: a random order
+    assert runs[0][1] == runs[1][1]  # after the rewrite: the same bytes
+    # Same values, pages and names as Pagefind wrote them, only in order.
+    from generator.mkdocs.pagefind_filters import read
+
+    for path in (site / "first" / "filter").iterdir():
+        values = read(path)[1]
+        assert [value for value, _ in values] == sorted(value for value, _ in values)
+
+
+def test_a_file_in_another_format_stops_the_rewrite_with_an_error(tmp_path):
+    from generator.mkdocs.pagefind_filters import PagefindFormatError, canonical_filters, encode
+    from generator.mkdocs.search import run_pagefind
+
+    site = filtered_site(tmp_path)
+    run_pagefind(site, "pagefind/")
+    index = site / "pagefind"
+    (path,) = [p for p in (index / "filter").iterdir() if read_name(p) == "year"]
+    path.write_bytes(encode({"not": "a filter"}))
+    with pytest.raises(PagefindFormatError):
+        canonical_filters(index)
+
+
+def read_name(path):
+    from generator.mkdocs.pagefind_filters import read
+
+    return read(path)[0]
