@@ -210,7 +210,7 @@ def test_days_index_groups_by_month_with_counts_newest_first(fixture_site):
 def test_paper_page_has_tags_links_appearances_and_search_links(fixture_site):
     (page,) = [p for p in paper_pages(fixture_site) if p.parent.name.startswith("robust-reward-models")]
     html = soup(page)
-    assert [a.get_text() for a in html.select(".da-paper-meta .da-tag")] == ["Reinforcement learning"]
+    assert [a.get_text() for a in html.select(".da-paper-meta .da-tags > a")] == ["Reinforcement learning"]
     assert [(li.span.get_text(), li.a["href"]) for li in html.select(".da-links li")] == [
         ("Project page", "https://fixture-lab.github.io/robust-rm/")
     ]
@@ -227,7 +227,7 @@ def test_day_page_shows_tags_and_code_links(fixture_site):
     html = soup(fixture_site / "days" / "2024-12-30" / "index.html")
     entry = html.select("li.da-entry")[0]
     assert entry.select_one(".da-code")["href"] == "https://github.com/fixture-lab/sae-mono"
-    assert "Transformers and attention" in [a.get_text() for a in entry.select(".da-tag")]
+    assert "Transformers and attention" in [a.get_text() for a in entry.select(".da-tags > a")]
     tag_page = soup(fixture_site / "tags" / "transformers" / "index.html")
     assert entry.h2.get_text() in [a.get_text() for a in tag_page.select(".da-entry-title a")]
 

@@ -230,7 +230,7 @@ def test_a_hidden_topic_leaves_listings_and_a_followed_one_is_lifted(visit, base
     page = v.go(base + f"days/{busiest_day(fixture_site)}/")
     tagged = page.eval_on_selector_all(
         "li.da-entry",
-        "items => items.filter(i => i.querySelector('a.da-tag[href$=\"tags/transformers/\"]')).map(i => i.id)",
+        "items => items.filter(i => i.querySelector('.da-tags > a[href$=\"tags/transformers/\"]')).map(i => i.id)",
     )
     assert tagged and not set(tagged) & set(visible_ids(page))
     page = v.go(base + "tags/transformers/")
@@ -251,12 +251,12 @@ def test_for_you_ranks_recent_papers_by_their_links_to_the_starred_ones(visit, b
     page = v.go(base + "for-you/")
     page.wait_for_selector("#da-for-you li.da-entry")
     shown = entry_ids(page, "#da-for-you li.da-entry")
-    records = {}
-    for shard in (fixture_site / "data").glob("papers-*.json"):
-        document = json.loads(shard.read_text())
-        for record in document["papers"]:
-            records[record[0]] = dict(zip(document["fields"], record, strict=True))
-    related = set(records[starred[0]]["related"]) | {s for s, r in records.items() if starred[0] in r["related"]}
+    # Related to the star either way: in its page's list, or it in theirs (the recent index).
+    page_html = (fixture_site / "papers" / starred[0] / "index.html").read_text()
+    recent = json.loads((fixture_site / "data" / "recent.json").read_text())
+    records = {r[0]: dict(zip(recent["fields"], r, strict=True)) for r in recent["papers"]}
+    related = {s for s in records if f'href="../{s}/"' in page_html.split('class="da-related"')[1].split("</ul>")[0]}
+    related |= {s for s, r in records.items() if starred[0] in r["related"]}
     assert shown and set(shown) <= related and starred[0] not in shown
     assert page.inner_text("#da-for-you .da-why").startswith("Related to “")
 
@@ -456,7 +456,7 @@ def test_a_reader_finds_yesterday_hides_a_topic_stars_three_exports_and_gets_rec
     page.wait_for_url(f"**/days/{latest_day(shared_site)}/")
     listed = entry_ids(page)
     # Hide a topic from its page: its papers leave the day's listing.
-    chip = page.locator("li.da-entry a.da-tag").first
+    chip = page.locator("li.da-entry .da-tags > a").first
     topic = chip.inner_text()
     chip.click()
     page.wait_for_load_state("networkidle")
@@ -483,3 +483,47 @@ def test_a_reader_finds_yesterday_hides_a_topic_stars_three_exports_and_gets_rec
     assert recommended.count() >= 1
     assert topic not in page.inner_text("#da-for-you ol")
     assert not set(entry_ids(page, "#da-for-you li.da-entry")) & set(shown)
+
+
+# --- Design: contrast, no empty sidebar, charts on a phone -----------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_titles_are_in_full_contrast_and_no_sidebar_holds_only_the_section_name(visit, base, viewport):
+    v = visit(viewport)
+    for path in ("days/2025-01-02/", "papers/robust-reward-models-resist-reward-hacking-466df85c/", "tags/"):
+        page = v.go(base + path)
+        colours = page.evaluate(
+            "[getComputedStyle(document.querySelector('article h1')).color,"
+            " getComputedStyle(document.querySelector('article')).color]"
+        )
+        assert colours[0] == colours[1]
+        sidebar = page.locator(".md-sidebar--primary")
+        if viewport == "desktop":
+            assert sidebar.count() == 0 or not sidebar.is_visible()
+        else:  # the navigation drawer, closed: off the screen until the menu button opens it
+            assert sidebar.bounding_box()["x"] + sidebar.bounding_box()["width"] <= 0
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_chart_labels_stay_legible_on_a_phone(visit, base):
+    v = visit("phone")
+    page = v.go(base + "stats/")
+    heights = page.eval_on_selector_all(".da-chart-grid text", "t => t.map(x => x.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 10
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_reader_pages_are_reached_from_the_tabs_and_the_drawer(visit, base, viewport):
+    v = visit(viewport)
+    page = v.go(base + "papers/robust-reward-models-resist-reward-hacking-466df85c/")
+    if viewport == "desktop":
+        page.locator(".md-tabs__link", has_text="Reading list").click()
+    else:
+        page.locator("label.md-header__button[for=__drawer]").click()
+        page.locator(".md-nav--primary .md-nav__link", has_text="For you").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("reading-list/" if viewport == "desktop" else "for-you/")
+    active = ".md-tabs__item--active .md-tabs__link" if viewport == "desktop" else ".md-nav__link--active"
+    assert page.locator(active).inner_text().strip() == ("Reading list" if viewport == "desktop" else "For you")

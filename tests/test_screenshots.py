@@ -17,7 +17,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_the_tool_takes_four_distinct_full_size_screenshots(fixture_site, tmp_path, browser):
+def test_the_tool_takes_distinct_full_size_screenshots_of_each_kind(fixture_site, tmp_path, browser):
     saved = take_screenshots(fixture_site, tmp_path, browser)
     images = [path.read_bytes() for path in saved]
     assert [path.name for path in saved] == [f"{name}.png" for name in SHOTS]

@@ -235,7 +235,7 @@ def test_topic_pages_show_description_latest_listings_and_counts_per_month():
         for month, keys in months.items():
             page = files[f"tags/{tag.slug}/{month}.md"]
             listed = BeautifulSoup(markdown.markdown(split_front_matter(page)[1]), "html.parser").select(
-                ".da-entry-title a"
+                "ol.da-entries li > a"
             )
             # Each paper listed that month, by its last listing in the month, newest first.
             last_in_month = {

@@ -2,9 +2,10 @@
 
     .venv/bin/python tools/screenshots.py --site site --out screenshots
 
-Serves the site on localhost and saves home.png, day.png (the latest day), paper.png
-(the first paper of that day) and tag.png (that paper's first topic), 1280 x 800, in the
-light palette. Needs Debian's Chromium (apt-get install chromium) and Playwright (a test
+Serves the site on localhost and saves home.png, days.png (the calendar), day.png (the
+latest day), paper.png (the first paper of that day), tag.png (that paper's first topic)
+and reading.png (the reading list, with the latest day's first three papers starred),
+1280 x 800, in the light palette. Needs Debian's Chromium (apt-get install chromium) and Playwright (a test
 dependency).
 """
 
@@ -18,11 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from search_probe import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 800}
-SHOTS = ("home", "day", "paper", "tag")
+SHOTS = ("home", "days", "day", "paper", "tag", "reading")
 
 
 def take_screenshots(site: Path, out: Path, browser=None) -> list[Path]:
-    """Save the four screenshots of ``site`` into ``out``; return their paths.
+    """Save the screenshots of ``site`` into ``out``; return their paths.
 
     ``browser`` is a Playwright browser to use; by default Chromium is started for this.
     """
@@ -40,14 +41,20 @@ def take_screenshots(site: Path, out: Path, browser=None) -> list[Path]:
     saved = []
     with serving(site) as base:
         page = browser.new_page(viewport=VIEWPORT, color_scheme="light")
-        addresses = {"home": base, "day": f"{base}days/{latest_day}/"}
-        page.goto(addresses["day"])
+        addresses = {"home": base, "days": f"{base}days/", "day": f"{base}days/{latest_day}/"}
+        addresses["reading"] = f"{base}reading-list/"
+        page.goto(addresses["day"], wait_until="load")
+        stars = page.locator("li.da-entry .da-tools .da-star")
+        for number in range(min(3, stars.count())):
+            stars.nth(number).click()
         addresses["paper"] = page.locator(".da-entry-title a").first.evaluate("a => a.href")
         page.goto(addresses["paper"])
-        tag = page.locator("article .da-tag").first
+        tag = page.locator("article .da-tags > a").first
         addresses["tag"] = tag.evaluate("a => a.href") if tag.count() else f"{base}tags/"
         for name in SHOTS:
             page.goto(addresses[name], wait_until="load")
+            if name == "reading":
+                page.wait_for_selector("#da-reading-list li.da-entry")
             path = out / f"{name}.png"
             page.screenshot(path=str(path))
             saved.append(path)

@@ -25,7 +25,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
@@ -33,11 +33,12 @@ from mkdocs.utils.templates import TemplateContext
 from ..progress import Progress
 from ..site.urls import url
 from .chrome import chrome_script
+from .reader import reader_script
 from .lean import collapse_whitespace, lean_html, spacing_is_delimited
 from .passthrough import is_generated, pass_through
 from .sitemap import write_sitemaps
 from .stamp import FrameCache, StampMismatch
-from .theme import Tricks, add_material_prefix, add_theme_layers, template_globals
+from .theme import Tricks, add_material_prefix, add_theme_layers, archive_search_enabled, template_globals
 
 log = get_plugin_logger("digest-archive")
 
@@ -85,6 +86,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        give_reader_its_paths(files, config)
         self.page_urls = []
         self.progress = Progress("mkdocs build", len(files.documentation_pages()))
         self.files = files
@@ -176,3 +178,17 @@ def _can_stamp(page: Page) -> bool:
     return (
         is_generated(page) and page.meta.get("template") == FRAME_TEMPLATE and spacing_is_delimited(page.content or "")
     )
+
+
+def give_reader_its_paths(files: Files, config: MkDocsConfig) -> None:
+    """Replace the project's reader script (theme_overrides) with one that holds the site
+    paths it needs (:mod:`.reader`); a project without the script is left as it is."""
+    original = files.get_file_from_path(url("reader_script"))
+    if original is None:
+        return
+    try:
+        content = reader_script(original.content_string, archive_search_enabled(config))
+    except ValueError as error:
+        raise PluginError(f"{original.abs_src_path}: {error}") from None
+    files.remove(original)
+    files.append(File.generated(config, url("reader_script"), content=content))

@@ -233,7 +233,12 @@ class _Planner:
             self.jobs[urls.url("reader_shard", number=number)] = (None, {"index": keys, "extra": {"shards": shards}})
         recent = reader_index.recent_keys(self.archive)
         self.jobs[urls.url("reader_recent")] = (
-            None, {"index": recent, "extra": {"days": [day.date.isoformat() for day in self.archive.days[-reader_index.RECENT_DAYS:]]}},
+            None,
+            {
+                "index": recent,
+                "related": True,
+                "extra": {"days": [day.date.isoformat() for day in self.archive.days[-reader_index.RECENT_DAYS :]]},
+            },
         )
         paths = {
             "shard": urls.url("reader_shard", number="{number}"),
@@ -478,9 +483,9 @@ def _tag_chips_helper(tags_by_slug: dict[str, Tag]) -> Callable[..., Markup]:
         key = (slugs, root, filter)
         if key not in rendered:
             chip = (
-                Markup('<a class="da-tag" href="{}{}" data-pagefind-filter="topic">{}</a>')
+                Markup('<a href="{}{}" data-pagefind-filter="topic">{}</a>')
                 if filter
-                else Markup('<a class="da-tag" href="{}{}">{}</a>')
+                else Markup('<a href="{}{}">{}</a>')
             )
             links = Markup("").join(chip.format(root, urls.tag_url(slug), tags_by_slug[slug].name) for slug in slugs)
             rendered[key] = Markup('<span class="da-tags">{}</span>').format(links) if slugs else Markup("")
@@ -512,7 +517,9 @@ class SitePlan(Mapping[str, "str | bytes"]):
             if "json" in context:
                 return json.dumps(context["json"], ensure_ascii=False, separators=(",", ":")) + "\n"
             if "index" in context:
-                return reader_index.index_file(context["index"], self._archive.papers, **context["extra"])
+                return reader_index.index_file(
+                    context["index"], self._archive.papers, context.get("related", False), **context["extra"]
+                )
             return "\n".join(self._bibtex_of[key] for key in context["bib"])
         return self._env.get_template(template).render(context)
 

@@ -27,7 +27,10 @@ RECENT_DAYS = 14
 INDEX_AUTHORS = 3
 # The order of a paper's fields in each record; the files carry it, and the script
 # reads fields by these names.
-FIELDS = ("slug", "title", "first", "last", "topics", "related", "arxiv", "authors", "authorCount", "votes")
+FIELDS = ("slug", "title", "first", "last", "topics", "arxiv", "authors", "authorCount", "votes")
+# The papers of the latest days also carry their related papers (/for-you/ ranks them by
+# these); a starred paper's come from its page, so the shards need not hold them all.
+RECENT_FIELDS = (*FIELDS, "related")
 
 
 def shard_count(papers: int) -> int:
@@ -70,24 +73,30 @@ def recent_keys(archive: Archive, days: int = RECENT_DAYS) -> list[str]:
     return [paper.key for paper in sorted(recent, key=lambda p: (-p.last_seen.toordinal(), p.slug))]
 
 
-def paper_record(paper: Paper, papers: Mapping[str, Paper]) -> list[Any]:
-    """One paper as a record of :data:`FIELDS`; every string exactly as listed."""
+def paper_record(paper: Paper, papers: Mapping[str, Paper], related: bool = False) -> list[Any]:
+    """One paper as a record of :data:`FIELDS` (:data:`RECENT_FIELDS` with ``related``);
+    every string exactly as listed."""
     meta = paper.meta
-    return [
+    record = [
         paper.slug,
         paper.title,
         paper.first_seen.isoformat(),
         paper.last_seen.isoformat(),
         list(paper.tags),
-        [papers[key].slug for key in paper.related],
         meta.arxiv_id or "",
         list(meta.authors[:INDEX_AUTHORS]),
         len(meta.authors),
         meta.upvotes,
     ]
+    if related:
+        record.append([papers[key].slug for key in paper.related])
+    return record
 
 
-def index_file(keys: Iterable[str], papers: Mapping[str, Paper], **extra: object) -> str:
-    """The JSON of one index file: its field names and a record per paper of ``keys``."""
-    document = {"fields": list(FIELDS), **extra, "papers": [paper_record(papers[key], papers) for key in keys]}
+def index_file(keys: Iterable[str], papers: Mapping[str, Paper], related: bool = False, **extra: object) -> str:
+    """The JSON of one index file: its field names and a record per paper of ``keys``
+    (with its related papers when ``related``)."""
+    fields = RECENT_FIELDS if related else FIELDS
+    records = [paper_record(papers[key], papers, related) for key in keys]
+    document = {"fields": list(fields), **extra, "papers": records}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -59,7 +59,7 @@ URLS: Mapping[str, str] = MappingProxyType(
         "reader_shard": "data/papers-{number}.json",
         "reader_recent": "data/recent.json",
         # The choices of the search box's topic and year filters.
-        "search_filters": "data/search-filters.json",
+        "search_filters": "data/filters.json",
         "not_found": "404.html",
         "sitemap": "sitemap.xml",
         "sitemap_part": "sitemap-{number}.xml",
@@ -71,6 +71,8 @@ URLS: Mapping[str, str] = MappingProxyType(
         "search_entry": "pagefind-entry.json",
         "search_worker": "assets/javascripts/archive-search.js",
         "chrome_script": "assets/javascripts/archive-chrome.js",
+        # The reader's tools, in the project's theme_overrides; the plugin gives it the paths below.
+        "reader_script": "assets/javascripts/archive-reader.js",
         "icon_sprite": "assets/images/archive-icons.svg",
         # Material's own: its front end fetches this when a search box is on the page.
         "material_search_index": "search/search_index.json",

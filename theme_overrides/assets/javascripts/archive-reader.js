@@ -6,14 +6,21 @@
 // made (or shown) here, so with JavaScript off no button does nothing. What a reader
 // keeps (stars, read marks, filters, topics) stays in this browser's localStorage under
 // one versioned key per site; anything unreadable there is ignored, never trusted.
+// The site paths this script needs, from the URL table (generator/site/urls.py): the
+// digest-archive plugin replaces this line (generator/mkdocs/reader.py).
+var ARCHIVE_READER_PATHS = null;
+
 (function () {
   "use strict";
 
   var doc = document;
   var script = doc.currentScript;
-  // The site root, relative to the page (theme_overrides/main.html): one key per site,
-  // as several sites can share an origin (user.github.io/a/ and /b/).
-  var root = new URL(((script && script.getAttribute("data-root")) || ".").replace(/\/*$/, "/"), location.href);
+  var PATHS = ARCHIVE_READER_PATHS;
+  var src = script ? script.src : location.href;
+  // The site root: this script's address less its path in the site. One storage key per
+  // site, as several sites can share an origin (user.github.io/a/ and /b/).
+  var root = PATHS && src.slice(-PATHS.script.length) === PATHS.script
+    ? new URL(src.slice(0, -PATHS.script.length)) : new URL("../../", src);
   var KEY = "digest-archive:" + root.pathname;
   var VERSION = 1;
   var SLUG = /^[a-z0-9][a-z0-9-]{0,119}$/;
@@ -138,37 +145,45 @@
 
   // --- Listings: day, week and topic pages ----------------------------------------------
 
-  function topicsOf(entry) {
-    var topics = [];
-    each($$("a.da-tag", entry), function (chip) {
-      var match = chip.getAttribute("href").match(/([a-z0-9-]+)\/$/);
-      if (match) topics.push(match[1]);
-    });
-    return topics;
+  // The last folder of a link: a paper's slug from its page's address, a topic's from its.
+  function lastFolder(link) {
+    var match = link && (link.getAttribute("href") || "").match(/([a-z0-9][a-z0-9-]*)\/(?:#.*)?$/);
+    return match ? match[1] : "";
   }
 
+  function topicsOf(entry) {
+    return Array.prototype.map.call($$(".da-tags > a", entry), lastFolder).filter(Boolean);
+  }
+
+  // An entry of a listing: a dense one (li.da-entry, its id the slug) or a line (the
+  // topic month pages), whose slug is its link's.
   function setUpEntry(entry) {
-    var link = entry.querySelector(".da-entry-title a");
-    if (!link || !SLUG.test(entry.id)) return;
+    var link = entry.querySelector(".da-entry-title a") || entry.querySelector("a");
+    var slug = entry.id || lastFolder(link);
+    if (!link || !SLUG.test(slug)) return false;
     var title = link.textContent;
-    var tools = element("span", { className: "da-tools" }, [starButton(entry.id, title), readButton(entry.id, title)]);
+    entry.daSlug = slug;
+    entry.daLink = link;
+    var tools = element("span", { className: "da-tools" }, [starButton(slug, title), readButton(slug, title)]);
     tools.append(abstractButton(entry, link, title));
-    var meta = entry.querySelector(".da-entry-meta") || link.parentNode;
-    meta.append(" ", tools);
-    listeners.push(function () { entry.classList.toggle("da-read", !!state.read[entry.id]); });
+    (entry.querySelector(".da-entry-meta") || entry).append(" ", tools);
+    listeners.push(function () { entry.classList.toggle("da-read", !!state.read[slug]); });
     entry.daText = entry.textContent.toLowerCase();
     entry.daTopics = topicsOf(entry);
+    return true;
   }
 
   // "Abstract": the paper page's abstract, fetched once and shown in place.
   function abstractButton(entry, link, title) {
-    var box = element("div", { className: "da-inline-abstract", id: "abstract-" + entry.id, hidden: true });
+    var box = element("div", { className: "da-inline-abstract", id: "abstract-" + entry.daSlug, hidden: true });
     var button = element("button", {
       type: "button", className: "da-act", "aria-expanded": "false", "aria-controls": box.id,
       "aria-label": "Abstract: " + title, textContent: "Abstract",
     });
     var excerpt = entry.querySelector(".da-excerpt");
-    (excerpt || entry.querySelector(".da-entry-meta")).after(box);
+    var after = excerpt || entry.querySelector(".da-entry-meta");
+    if (after) after.after(box);
+    else entry.append(box);
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", String(open));
@@ -220,7 +235,7 @@
       order.forEach(function (entry) {
         if (!entry.daText) return rest.push(entry);
         var out = matches(entry, state.exclude) || entry.daTopics.some(function (t) { return state.hide.indexOf(t) >= 0; }) ||
-          (state.hideRead && !!state.read[entry.id]);
+          (state.hideRead && !!state.read[entry.daSlug]);
         var up = !out && (matches(entry, state.include) || entry.daTopics.some(function (t) { return state.follow.indexOf(t) >= 0; }));
         entry.classList.toggle("da-filtered", out && !showHidden);
         entry.classList.toggle("da-lifted", up);
@@ -341,7 +356,7 @@
       if (entries[current]) entries[current].classList.remove("da-current");
       current = entries.indexOf(next);
       next.classList.add("da-current");
-      next.querySelector(".da-entry-title a").focus({ preventScroll: true });
+      next.daLink.focus({ preventScroll: true });
       next.scrollIntoView({ block: "nearest" });
     }
     function target() { return entries[current] || paper; }
@@ -360,7 +375,7 @@
       if (help && help.open) return;
       var key = event.key;
       if (key === "j" || key === "k") move(key === "j" ? 1 : -1);
-      else if (key === "o" && entries[current]) location.href = entries[current].querySelector(".da-entry-title a").href;
+      else if (key === "o" && entries[current]) location.href = entries[current].daLink.href;
       else if (key === "s" || key === "m" || key === "a") {
         if (!press(".da-tools .da-act:nth-child(" + ("sma".indexOf(key) + 1) + ")")) return;
       } else if (key === "n" || key === "p") {
@@ -471,7 +486,7 @@
     if (paper.arxiv) meta.append(" · arXiv:" + paper.arxiv);
     var chips = element("span", { className: "da-tags" });
     paper.topics.forEach(function (slug) {
-      chips.append(element("a", { className: "da-tag", href: index.url("tag", slug), textContent: index.topics[slug] || slug }));
+      chips.append(element("a", { href: index.url("tag", slug), textContent: index.topics[slug] || slug }));
     });
     meta.append(" ", chips, " ", element("span", { className: "da-tools" }, [starButton(paper.slug, paper.title), readButton(paper.slug, paper.title)]));
     item.append(meta);
@@ -608,6 +623,28 @@
     render();
   }
 
+  // /for-you/ reads the related papers of at most this many stars (the newest), each
+  // from the starred paper's own page.
+  var STARS_READ = 50;
+
+  // {slug: {title, related: [slugs]}} of the starred papers, read from their pages.
+  function starredRelated(index, slugs) {
+    return Promise.all(slugs.map(function (slug) {
+      return fetch(index.url("paper", slug)).then(function (response) {
+        if (!response.ok) return null;
+        return response.text().then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var title = page.querySelector("article h1");
+          return title && { slug: slug, title: title.textContent, related: Array.prototype.map.call($$(".da-related a", page), lastFolder) };
+        });
+      });
+    })).then(function (pages) {
+      var found = {};
+      pages.forEach(function (star) { if (star) found[star.slug] = star; });
+      return found;
+    });
+  }
+
   function setUpForYou(app) {
     var index = makeIndex(app);
     var list = element("ol", { className: "da-entries" });
@@ -622,7 +659,7 @@
         list.replaceChildren();
         return;
       }
-      Promise.all([index.recent(), index.papers(starred)]).then(function (results) {
+      Promise.all([index.recent(), starredRelated(index, starred.slice(0, STARS_READ))]).then(function (results) {
         var recent = results[0];
         var stars = results[1];
         var ranked = [];
@@ -662,7 +699,7 @@
   var FILTER = /\b(topic|year|author):(?:"[^"]*"?|\S+)\s*/gi;
 
   function setUpSearchFilters() {
-    var path = script && script.getAttribute("data-search-filters");
+    var path = PATHS && PATHS.filters;
     var input = doc.querySelector("input[data-md-component=search-query]");
     var output = doc.querySelector(".md-search__output");
     if (!path || !input || !output) return;
@@ -707,6 +744,29 @@
     author.addEventListener("change", write);
   }
 
+  // --- Links to the reader's pages: in the tabs and the drawer, made here because the
+  // pages work only with this script (and a link in every page's HTML would weigh on
+  // 50,000 paper pages).
+
+  function setUpReaderLinks() {
+    if (!PATHS) return;
+    var here = location.href.split(/[?#]/)[0];
+    [["For you", PATHS.forYou], ["Reading list", PATHS.readingList]].forEach(function (pair) {
+      var href = new URL(pair[1], root).href;
+      var active = here === href || here === href + "index.html";
+      each($$(".md-tabs__list"), function (list) {
+        list.append(element("li", { className: "md-tabs__item" + (active ? " md-tabs__item--active" : "") }, [
+          element("a", { className: "md-tabs__link", href: href, textContent: pair[0] }),
+        ]));
+      });
+      each($$(".md-nav--primary > .md-nav__list"), function (list) {
+        list.append(element("li", { className: "md-nav__item" }, [
+          element("a", { className: "md-nav__link" + (active ? " md-nav__link--active" : ""), href: href, textContent: pair[0] }),
+        ]));
+      });
+    });
+  }
+
   // --- Copy buttons: <button class="da-copy" data-copy="ID" hidden> copies #ID's text. --
 
   function setUpCopy(button) {
@@ -729,14 +789,15 @@
     var searchDialog = doc.querySelector(".md-search[role=dialog]:not([aria-label])");
     if (searchDialog) searchDialog.setAttribute("aria-label", "Search");
     each($$("button.da-copy[data-copy]"), setUpCopy);
-    var entries = Array.prototype.slice.call($$("li.da-entry[id]"));
-    entries.forEach(setUpEntry);
-    var lists = Array.prototype.slice.call($$("ol.da-entries")).filter(function (list) { return list.querySelector("li.da-entry"); });
+    var entries = Array.prototype.slice.call($$("ol.da-entries > li")).filter(setUpEntry);
+    var lists = Array.prototype.slice.call($$("ol.da-entries")).filter(function (list) { return list.querySelector("li"); });
     var refresh = lists.length ? setUpFilters(lists) : null;
     each($$(".da-sort"), function (control) { setUpSort(control, refresh); });
-    var paper = doc.querySelector("article.da-paper[data-slug]");
-    if (paper) {
-      var slug = paper.getAttribute("data-slug");
+    // A paper's page: its slug is its .bib file's name.
+    var paper = doc.querySelector("article.da-paper");
+    var bib = paper && paper.querySelector(".da-cite a[download]");
+    if (bib) {
+      var slug = (bib.getAttribute("href").match(/([a-z0-9][a-z0-9-]*)\.bib$/) || [])[1] || "";
       var title = paper.querySelector("h1").textContent;
       var links = paper.querySelector(".da-paper-links");
       if (links && SLUG.test(slug)) links.append(" ", element("span", { className: "da-tools" }, [starButton(slug, title), readButton(slug, title)]));
@@ -749,6 +810,7 @@
     if (forYou) setUpForYou(forYou);
     setUpKeys(entries, paper);
     setUpSearchFilters();
+    setUpReaderLinks();
     listeners.forEach(function (listener) { listener(); });
   }
 
