@@ -101,7 +101,8 @@ def test_the_paper_page_header_carries_dates_links_and_actions_before_the_abstra
     page = soup(fixture_site, "papers/robust-reward-models-resist-reward-hacking-466df85c")
     article = page.select_one("article.da-paper")
     # The reader's script finds the paper by its .bib file's name.
-    assert article.select_one(".da-cite a[download]")["href"].endswith("/robust-reward-models-resist-reward-hacking-466df85c.bib")
+    bib = article.select_one(".da-cite a[download]")["href"]
+    assert bib.endswith("/robust-reward-models-resist-reward-hacking-466df85c.bib")
     text = article.get_text(" ")
     first = text.index("First listed")
     assert first < text.index("Search arXiv") < text.index("Abstract")

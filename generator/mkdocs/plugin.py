@@ -33,9 +33,9 @@ from mkdocs.utils.templates import TemplateContext
 from ..progress import Progress
 from ..site.urls import url
 from .chrome import chrome_script
-from .reader import reader_script
 from .lean import collapse_whitespace, lean_html, spacing_is_delimited
 from .passthrough import is_generated, pass_through
+from .reader import reader_script
 from .sitemap import write_sitemaps
 from .stamp import FrameCache, StampMismatch
 from .theme import Tricks, add_material_prefix, add_theme_layers, archive_search_enabled, template_globals
