@@ -69,3 +69,21 @@ def axe_source() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def fixture_base(fixture_site):
+    """The address of the fixture site, served as `digest-archive serve` serves it."""
+    from generator.preview import serving
+
+    with serving(fixture_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def shared_base(shared_site):
+    """The address of the site of ../shared/digests, served."""
+    from generator.preview import serving
+
+    with serving(shared_site) as base:
+        yield base

@@ -8,8 +8,6 @@ import json
 
 import pytest
 
-from generator.preview import serving
-
 from .test_reader_browser import KEY, VIEWPORTS
 
 PAGES = {
@@ -43,10 +41,9 @@ STORAGE = {
 }
 
 
-@pytest.fixture(scope="module")
-def base(fixture_site):
-    with serving(fixture_site) as url:
-        yield url
+@pytest.fixture
+def base(fixture_base):
+    return fixture_base
 
 
 def serious_violations(page, axe_source: str) -> list[str]:

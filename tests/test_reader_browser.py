@@ -13,22 +13,13 @@ import re
 
 import pytest
 
-from generator.preview import serving
-
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 KEY = "digest-archive:/"
 
 
-@pytest.fixture(scope="module")
-def base(fixture_site):
-    with serving(fixture_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def shared_base(shared_site):
-    with serving(shared_site) as url:
-        yield url
+@pytest.fixture
+def base(fixture_base):
+    return fixture_base
 
 
 class Visit:

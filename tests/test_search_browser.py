@@ -20,18 +20,6 @@ from generator.preview import serving
 from .helpers import FIXTURES, make_project, pagefind_documents, run_cli
 
 
-@pytest.fixture(scope="module")
-def shared_base(shared_site):
-    with serving(shared_site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def fixture_base(fixture_site):
-    with serving(fixture_site) as base:
-        yield base
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
