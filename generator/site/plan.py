@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -163,7 +164,7 @@ class _Planner:
             months=calendar_months(days), weeks_with_pages={_iso_week(day.date) for day in days},
             weekday_names=WEEKDAY_NAMES, latest=days[-1].date if days else None,
         )
-        listings = self.listings()
+        listings = self.listings
         for position, day in enumerate(days):
             on_day = listings[day.date]
             entries = [
@@ -184,9 +185,10 @@ class _Planner:
             )
             self.bib(urls.day_bib_url(day.date), list(day.paper_keys))
 
+    @cached_property
     def listings(self) -> dict[dt.date, dict[str, Appearance]]:
         """Each day's listing of each of its papers (a paper's title and abstract as that
-        day's digest gave them)."""
+        day's digest gave them); worked out once for the day and week pages."""
         listings: dict[dt.date, dict[str, Appearance]] = {day.date: {} for day in self.archive.days}
         for paper in self.archive.papers.values():
             for listing in paper.appearances:
@@ -196,7 +198,7 @@ class _Planner:
     def weeks(self) -> None:
         """A page per ISO week with digests: each paper once, under the first day of the
         week it was listed; and the index of weeks."""
-        listings = self.listings()
+        listings = self.listings
         by_week: dict[tuple[int, int], list[Day]] = {}
         for day in self.archive.days:
             by_week.setdefault(_iso_week(day.date), []).append(day)

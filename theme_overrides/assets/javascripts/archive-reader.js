@@ -696,7 +696,7 @@ var ARCHIVE_READER_PATHS = null;
   // author:"…" from the query, so a filtered search is an ordinary query: typed, edited,
   // or linked (?q=…), and Material's search box needs no change.
 
-  var FILTER = /\b(topic|year|author):(?:"[^"]*"?|\S+)\s*/gi;
+  var FILTER = /\b(topic|year|author):(?:"([^"]*)"?|(\S+))\s*/gi;
 
   function setUpSearchFilters() {
     var path = PATHS && PATHS.filters;
@@ -721,7 +721,7 @@ var ARCHIVE_READER_PATHS = null;
     // The selects show the filters the query holds.
     function read() {
       var found = { topic: "", year: "", author: "" };
-      input.value.replace(/\b(topic|year|author):(?:"([^"]*)"?|(\S+))/gi, function (_, name, quoted, bare) {
+      input.value.replace(FILTER, function (_, name, quoted, bare) {
         found[name.toLowerCase()] = quoted !== undefined ? quoted : bare;
       });
       topic.value = found.topic;
