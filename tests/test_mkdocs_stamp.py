@@ -22,6 +22,9 @@ def fake_page(url: str, title: str, content: str, **meta) -> SimpleNamespace:
         content=content,
         canonical_url=None,
         edit_url=None,
+        previous_page=None,
+        next_page=None,
+        parent=None,
         meta={"title": title, "description": f"About {title}", "template": "frame.html", **meta},
     )
 
@@ -93,6 +96,19 @@ def test_shapes_split_by_folder_heading_and_present_values():
     no_description = fake_page("papers/d/", "D", "<h1>D</h1>")
     del no_description.meta["description"]
     assert shape_of(base) != shape_of(no_description)
+
+
+def test_a_page_in_the_nav_is_a_shape_of_its_own():
+    # Top-level pages share a folder; those in the nav render their own active tab and
+    # previous/next links, so a frame from a page outside the nav must never fit them.
+    outside = fake_page("reading-list/", "Reading list", "<h1>R</h1>")
+    stats = fake_page("stats/", "Statistics", "<h1>S</h1>")
+    stats.previous_page = SimpleNamespace(url="top/")
+    top = fake_page("top/", "Most voted", "<h1>T</h1>")
+    top.next_page = SimpleNamespace(url="stats/")
+    assert shape_of(outside) == shape_of(fake_page("for-you/", "For you", "<h1>F</h1>"))
+    assert shape_of(stats) != shape_of(outside)
+    assert shape_of(stats) != shape_of(top)
 
 
 def test_page_without_heading_gets_the_theme_heading_when_stamped():

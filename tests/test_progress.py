@@ -36,6 +36,9 @@ def test_mkdocs_plugin_counts_rendered_pages(capsys):
         def documentation_pages(self):
             return range(3000)
 
+        def get_file_from_path(self, path):
+            return None  # a project without the reader script
+
     plugin = ArchivePlugin()
     plugin.on_files(Files(), config={})
     for _ in range(3000):

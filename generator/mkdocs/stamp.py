@@ -71,9 +71,13 @@ def shape_of(page) -> tuple:
     """Pages of one shape share a frame: same folder (so the same relative links), the
     same template, an ``<h1>`` in the content or not (Material adds one if not), the
     same optional values present, and the same value of every front-matter key other
-    than the stamped ones."""
+    than the stamped ones. A page listed in the nav is a shape of its own."""
     folder = posixpath.dirname(page.url.rstrip("/"))
+    # A page in the nav renders its own active tab and previous/next links: it is a shape
+    # of its own (there are only a few), never stamped with the frame of a page outside it.
+    in_nav = page.previous_page is not None or page.next_page is not None or page.parent is not None
     return (
+        page.url if in_nav else None,
         folder,
         page.meta.get("template", "main.html"),
         "<h1" in (page.content or ""),
