@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .analysis.evaluation import evaluate, load_labels
 from .config import Config, load_config
 from .errors import ArchiveError
 from .lock import LockBusy
 from .pipeline import GenerateResult, RunOptions, build, generate, load_archive
-from .reports import duplicates_report, tag_report
+from .reports import duplicates_report, evaluation_report, tag_report
 from .site.escaping import count
 from .sources.dates import EARLIEST_YEAR, LATEST_YEAR, valid_year
 
@@ -201,9 +202,23 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--no-build", action="store_true", help="serve the site already built")
     serve_command.set_defaults(run=_serve_command)
 
-    tags_command = commands.add_parser("tags", help="report on topic tags: coverage, tag sizes, untagged papers")
+    tags_command = commands.add_parser(
+        "tags", help="report on topic tags (coverage, tag sizes, untagged papers) or measure them against labels"
+    )
     add_common(tags_command)
-    tags_command.add_argument("--report", action="store_true", help="print the report (the default and only action)")
+    tags_command.add_argument("--report", action="store_true", help="print the report (the default)")
+    tags_command.add_argument(
+        "--evaluate",
+        type=_file,
+        metavar="LABELS",
+        help="measure tags and related papers against a labels file (e.g. evaluation/shared-digests.yml)",
+    )
+    tags_command.add_argument(
+        "--split",
+        choices=("held-out", "tune", "all"),
+        default="held-out",
+        help="which labelled papers to measure with --evaluate (default: held-out)",
+    )
     tags_command.set_defaults(run=_tags_command)
 
     duplicates_command = commands.add_parser(
@@ -293,7 +308,16 @@ def _build_command(args: argparse.Namespace, printer: _Printer) -> int:
 
 
 def _tags_command(args: argparse.Namespace, printer: _Printer) -> int:
-    print(tag_report(load_archive(_config(args), args.strict, printer).archive), end="")
+    config = _config(args)
+    archive = load_archive(config, args.strict, printer).archive
+    if args.evaluate is None:
+        print(tag_report(archive), end="")
+        return 0
+    labels = load_labels(args.evaluate, (tag.slug for tag in archive.tags))
+    evaluation = evaluate(archive, labels, args.split)
+    if not evaluation.tags.papers:
+        raise ArchiveError(f"{args.evaluate}: none of its {args.split} papers is in {config.digests}")
+    print(evaluation_report(evaluation, archive, labels.source), end="")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .analysis.evaluation import Evaluation
 from .model import Archive
 from .site.urls import paper_url
 
@@ -72,3 +73,31 @@ def duplicates_report(archive: Archive) -> str:
 
 def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "0%"
+
+
+def evaluation_report(evaluation: Evaluation, archive: Archive, labels_source: str = "") -> str:
+    """The tag and related-paper figures of one evaluation, then what each topic got wrong
+    and the papers with a fitting topic but no tag."""
+    tags, related = evaluation.tags, evaluation.related
+    title_of = {paper.slug: paper.title for paper in archive.papers.values()}
+    lines = [
+        f"{evaluation.split} half: {tags.papers} labelled papers" + (f" of {labels_source}" if labels_source else ""),
+        f"tags:    precision {tags.precision:.1%} ({tags.right} of {tags.given} given fit),"
+        f" recall {tags.recall:.1%} ({tags.found} of {tags.fitting} fitting topics given),"
+        f" {len(tags.untagged)} untagged with a fitting topic",
+        f"related: precision {related.precision:.1%} ({related.right} of {related.listed} listed are related),"
+        f" {related.listed / related.papers if related.papers else 0:.2f} listed per paper,"
+        f" {len(related.padded)} padded beyond their related papers",
+    ]
+    if evaluation.absent:
+        lines.append(f"{len(evaluation.absent)} labelled papers are not in this archive (other digests?)")
+    lines += ["", "Errors per topic (wrong: given but not fitting; missed: fitting but not given):"]
+    for topic, errors in tags.per_topic.items():
+        lines.append(f"  {topic}: {len(errors.wrong)} wrong, {len(errors.missed)} missed")
+        lines += [f"      wrong  {title_of.get(slug, slug)}" for slug in errors.wrong]
+        lines += [f"      missed {title_of.get(slug, slug)}" for slug in errors.missed]
+    if not tags.per_topic:
+        lines.append("  none")
+    lines += ["", f"Untagged papers with a fitting topic ({len(tags.untagged)}):"]
+    lines += [f"  {title_of.get(slug, slug)}" for slug in tags.untagged] or ["  none"]
+    return "\n".join(lines) + "\n"

@@ -449,6 +449,8 @@ var ARCHIVE_READER_PATHS = null;
           return data.papers.map(function (record) {
             var paper = {};
             data.fields.forEach(function (field, index) { paper[field] = record[index]; });
+            // Topics are numbers into the file's list of topic slugs.
+            paper.topics = paper.topics.map(function (number) { return data.topics[number]; });
             return paper;
           });
         });
