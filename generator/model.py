@@ -152,6 +152,12 @@ class Tag:
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     min_score: int = 2
+    # Phrases that count only in a paper where a phrase or pattern of the tag matched.
+    context: tuple[str, ...] = ()
+    # Phrases that cancel the tag's matches they overlap ("data pruning" for pruning).
+    exclude: tuple[str, ...] = ()
+    # Tags given whenever this one is (certified robustness is adversarial robustness).
+    implies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -78,11 +78,11 @@ def test_title_matches_weigh_more_than_abstract_mentions():
     match = TagMatcher(parse_taxonomy(TWO_TAGS)).tags_of
     assert match("Graph Neural Networks for Speech") == ("speech", "graphs")  # ties: file order
     assert match("Untitled", "We use reinforcement learning once.") == ()  # a passing mention
-    assert match("Untitled", "Reinforcement learning, and more reinforcement learning.") == ("rl",)
-    assert match("Untitled", "Reinforcement learning with Q-learning.") == ("rl",)  # phrase + pattern
+    assert match("Untitled", "Reinforcement learning. And more reinforcement learning.") == ("rl",)
+    assert match("Untitled", "Reinforcement learning. With Q-learning.") == ("rl",)  # phrase + pattern
     # Best score first: speech named in the title (3) beats GNNs mentioned twice (2).
-    assert match("Speech", "GNNs and graph neural networks.") == ("speech", "graphs")
-    assert match("GNN", "speech speech speech speech") == ("speech", "graphs")
+    assert match("Speech", "GNNs here. And graph neural networks.") == ("speech", "graphs")
+    assert match("GNN", "Speech. Speech. Speech. Speech.") == ("speech", "graphs")
 
 
 def test_overlapping_phrases_of_one_tag_count_once():
@@ -90,8 +90,136 @@ def test_overlapping_phrases_of_one_tag_count_once():
         {"tags": {"llm": {"name": "LLM", "phrases": ["large language model*", "language model*"]}}}
     )
     matcher_ = TagMatcher(taxonomy)
-    assert matcher_.scores("", "large language models") == {"llm": 1}
-    assert matcher_.scores("", "large language models and language models") == {"llm": 2}
+    assert matcher_.scores("large language models") == {"llm": 3}
+    assert matcher_.scores("large language models and language models") == {"llm": 6}
+
+
+CONTEXT_TAGS = {
+    "settings": {"title_weight": 3, "min_score": 3},
+    "tags": {
+        "llm": {
+            "name": "LLM",
+            "phrases": ["language model*", "LLM"],
+            "context": ["prompt*"],
+            "exclude": ["inspired by language model*"],
+        },
+        "pruning": {"name": "Pruning", "phrases": ["prun*"], "exclude": ["data pruning"]},
+        "certified": {"name": "Certified", "phrases": ["certified"], "implies": ["robust"]},
+        "robust": {"name": "Robust", "phrases": ["adversarial"]},
+    },
+}
+
+
+def test_context_counts_only_beside_the_tags_own_phrases_and_at_most_doubles_them():
+    matcher_ = TagMatcher(parse_taxonomy(CONTEXT_TAGS))
+    # Prompts alone are no language model paper (a text-to-image one has prompts too).
+    assert matcher_.scores("", "A prompt. Prompts. More prompts. Prompting.") == {}
+    # One language model named in two sentences (2), plus prompts: at most 2 more.
+    assert matcher_.scores("", "A language model. The LLM. Prompts, prompts, prompts.") == {"llm": 4}
+    # In the title, context is the paper's subject: one title match (3) beside its phrase.
+    assert matcher_.scores("Prompting", "A language model. The LLM.") == {"llm": 5}
+
+
+def test_exclusions_cancel_the_matches_they_overlap():
+    matcher_ = TagMatcher(parse_taxonomy(CONTEXT_TAGS))
+    assert matcher_.tags_of("Data Pruning at Scale", "Data pruning. Data pruning works.") == ()
+    assert matcher_.tags_of("Pruning Networks", "Unlike data pruning, we prune weights.") == ("pruning",)
+    # An exclusion covers its whole span, overlapping phrases of one key included.
+    assert matcher_.tags_of("", "Inspired by language models. Inspired by language models again.") == ()
+
+
+def test_a_tag_brings_the_tags_it_implies_within_max_tags():
+    matcher_ = TagMatcher(parse_taxonomy(CONTEXT_TAGS))
+    assert matcher_.tags_of("Certified Defences") == ("certified", "robust")
+    assert matcher_.tags_of("Adversarial and Certified") == ("certified", "robust")  # not twice
+    one = parse_taxonomy({**CONTEXT_TAGS, "settings": {"max_tags": 1}})
+    assert TagMatcher(one).tags_of("Certified Defences") == ("certified",)
+
+
+def test_a_topic_named_in_one_sentence_of_the_abstract_is_named_in_passing():
+    match = TagMatcher(parse_taxonomy(TWO_TAGS)).tags_of
+    # Twice in one sentence (the motivation): in passing.
+    assert match("Untitled", "Like reinforcement learning and reinforcement learning, we fly. We fly well.") == ()
+    # In two sentences: the paper's topic.
+    assert match("Untitled", "We use reinforcement learning. Reinforcement learning flies.") == ("rl",)
+    # "e.g. reinforcement" and "2.5 times" do not end a sentence.
+    assert match("Untitled", "Methods, e.g. reinforcement learning, and reinforcement learning 2.5 times.") == ()
+
+
+SHIPPED = None
+
+
+def shipped_tags(title: str, abstract: str) -> tuple[str, ...]:
+    global SHIPPED
+    if SHIPPED is None:
+        SHIPPED = TagMatcher(load_taxonomy(REPO / "taxonomy.yml"))
+    return SHIPPED.tags_of(title, abstract)
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "wanted", "unwanted"),
+    [
+        # Cases like the annotator's (issue 18), written for the test: a controllable
+        # text-to-image diffusion paper with a reward and an efficient feedback step.
+        (
+            "ControlNet++: Improving Conditional Controls with Efficient Consistency Feedback",
+            "Controllable text-to-image diffusion models such as ControlNet add image conditions. "
+            "We optimize pixel-level cycle consistency between generated images and conditions with a reward. "
+            "An efficient reward strategy disturbs the input images and uses single-step denoised images. "
+            "Diffusion models trained this way follow the conditions better.",
+            {"diffusion-models"},
+            {"reinforcement-learning", "efficient-training", "image-restoration"},
+        ),
+        (
+            "Preference Optimization for Text-to-Image Diffusion Models",
+            "Preference optimization, first developed for large language models, aligns outputs with human taste. "
+            "We adapt it to text-to-image diffusion models with a caption-aware loss. "
+            "The fine-tuned diffusion models generate images people prefer.",
+            {"diffusion-models"},
+            {"large-language-models", "image-restoration"},
+        ),
+        (
+            "Sparse Autoencoders Find Interpretable Features in Language Models",
+            "We train sparse autoencoders on the activations of a language model. "
+            "The features they find are interpretable and monosemantic. "
+            "Interpretability of large models becomes easier.",
+            {"interpretability"},
+            {"generative-models"},
+        ),
+        (
+            "Detecting Deepfake Videos with Frequency Artifacts",
+            "Deepfake videos spread misinformation. "
+            "We detect deepfakes from artifacts in the frequency domain of faces. "
+            "The detector generalizes across forgery methods.",
+            {"computer-vision"},
+            set(),
+        ),
+        (
+            "Dataset Distillation with Trajectory Matching",
+            "Dataset distillation synthesizes a small dataset. The distilled dataset trains models fast. "
+            "Unlike knowledge distillation, no teacher model is needed at test time.",
+            {"data-centric-learning"},
+            {"model-compression", "sparsity-and-pruning"},
+        ),
+        (
+            "Data Pruning by Early Training Scores",
+            "Data pruning removes training examples. We prune half of the training data with scores. "
+            "Pruning the data this way keeps accuracy.",
+            {"data-centric-learning"},
+            {"sparsity-and-pruning"},
+        ),
+        (
+            "Certified Robustness of Graph Neural Networks by Randomized Smoothing",
+            "We certify graph neural networks against edge perturbations. Randomized smoothing gives the certificate.",
+            {"certified-robustness", "adversarial-robustness", "graph-learning"},
+            set(),
+        ),
+    ],
+)
+def test_the_shipped_taxonomy_on_cases_like_the_annotators(title, abstract, wanted, unwanted):
+    tags = set(shipped_tags(title, abstract))
+    assert wanted <= tags, tags
+    assert not unwanted & tags, tags
 
 
 def test_settings_and_per_tag_minimum_score():
@@ -111,7 +239,7 @@ def test_settings_and_per_tag_minimum_score():
 def test_tags_come_from_title_and_abstract_of_each_paper():
     archive = model_of(
         DigestEntry("Graph Neural Networks for Speech", "Nothing else here at all.", 1),
-        DigestEntry("Untitled", "We use reinforcement learning, as reinforcement learning works.", 3),
+        DigestEntry("Untitled", "We use reinforcement learning. Reinforcement learning works.", 3),
         DigestEntry("Nothing", "Matches here, none whatsoever.", 5),
     )
     assert {p.title: p.tags for p in archive.papers.values()} == {
@@ -182,6 +310,9 @@ def test_missing_overrides_file_means_no_overrides(tmp_path):
         ({"settings": {"speed": 1}, "tags": {"ok": {"name": "x", "phrases": ["x"]}}}, "'settings' takes"),
         ({"tags": {"ok": {"name": "x", "phrases": ["*"]}}}, "'phrases'"),
         ({"tags": {"ok": {"name": "x", "phrases": ["x"], "description": 3}}}, "'description'"),
+        ({"tags": {"ok": {"name": "x", "phrases": ["x"], "context": "y"}}}, "'context' must be a list of phrases"),
+        ({"tags": {"ok": {"name": "x", "phrases": ["x"], "exclude": ["-"]}}}, "'exclude' must be a list of phrases"),
+        ({"tags": {"ok": {"name": "x", "phrases": ["x"], "implies": ["nope"]}}}, "implies nope, not a tag"),
     ],
 )
 def test_bad_taxonomy_is_a_clear_error(document, message):

@@ -231,4 +231,4 @@ def test_topic_feeds_name_each_papers_authors(site):
     assert authors["Q-VLM: Post-training Quantization for Large Vision-Language Models"] == [
         f"Given{n} Family{chr(65 + n)}" for n in range(9)
     ]
-    assert authors["A Text-Only Paper About Graphs"] == []  # no authors known: the feed's own applies
+    assert authors["A Text-Only Paper About Graph Neural Networks"] == []  # no authors known: the feed's own applies

@@ -134,15 +134,16 @@ def read_name(path):
 
 
 def test_pagefinds_search_interfaces_are_dropped_and_the_index_kept(tmp_path):
-    from generator.mkdocs.search import UNUSED_PAGEFIND_FILES, drop_unused_ui, run_pagefind
+    from generator.mkdocs.search import drop_unused_ui, run_pagefind
+    from generator.site.urls import UNUSED_SEARCH_FILES
 
     site = filtered_site(tmp_path)
     run_pagefind(site, "pagefind/")
     index = site / "pagefind"
     # Pagefind writes them: the list names real files, not guesses.
-    assert all((index / name).is_file() for name in UNUSED_PAGEFIND_FILES)
+    assert all((index / name).is_file() for name in UNUSED_SEARCH_FILES)
     drop_unused_ui(index)
     left = sorted(path.name for path in index.iterdir())
-    assert not set(UNUSED_PAGEFIND_FILES) & set(left)
+    assert not set(UNUSED_SEARCH_FILES) & set(left)
     # What the search worker loads stays.
     assert {"pagefind.js", "pagefind-entry.json", "pagefind-worker.js", "fragment", "index", "filter"} <= set(left)

@@ -22,8 +22,11 @@ from .tagging import TagMatcher
 from .taxonomy import Taxonomy
 
 # Neighbours kept per paper: enough to fill the related list after near-duplicates of
-# the paper itself and of its neighbours are folded together.
-NEIGHBOURS_KEPT = 10
+# the paper itself and of its neighbours are folded together, and those sharing no
+# topic left out.
+NEIGHBOURS_KEPT = 20
+# How many times the title is counted in the text papers are compared on.
+TITLE_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,10 @@ def build_model(
 
     exact = with_cached_metadata(build_archive(digests), cached or {})
     listed = list(exact.papers.values())
-    nearest = neighbours(tfidf_vectors([f"{p.title}\n{p.abstract}" for p in listed]), NEIGHBOURS_KEPT)
+    nearest = neighbours(tfidf_vectors([comparable_text(p) for p in listed]), NEIGHBOURS_KEPT)
     merges = find_near_duplicates(listed, nearest)
     archive = merge_papers(exact, merges)
     kept_of = {merge.merged: merge.kept for merge in merges}
-    related = related_papers([p.key for p in listed], nearest, kept_of)
 
     matcher = TagMatcher(taxonomy)
     papers = list(archive.papers.values())
@@ -74,7 +76,6 @@ def build_model(
             slug=slugs[paper.key],
             tags=tags,
             alias_slugs=tuple(slugs[alias] for alias in paper.aliases),
-            related=related.get(paper.key, ()),
         )
         for paper, (links, tags, _) in zip(papers, found, strict=True)
     }
@@ -84,7 +85,19 @@ def build_model(
         if len(keys) == 1:
             paper = archive.papers[keys[0]]
             archive.papers[keys[0]] = dataclasses.replace(paper, tags=apply_override(paper.tags, override))
+    # Related papers last: they must share a topic, and topics are final only now.
+    topics = {key: paper.tags for key, paper in archive.papers.items()}
+    related = related_papers([p.key for p in listed], nearest, kept_of, topics=topics)
+    for key, others in related.items():
+        archive.papers[key] = dataclasses.replace(archive.papers[key], related=others)
     return Model(archive, targets)
+
+
+def comparable_text(paper: Paper) -> str:
+    """The text papers are compared on: the title :data:`TITLE_REPEATS` times, then the
+    abstract. The title names the paper's problem and method; repeated, its words weigh
+    as much as the abstract's most repeated ones."""
+    return "\n".join([paper.title] * TITLE_REPEATS + [paper.abstract])
 
 
 def with_cached_metadata(archive: Archive, cached: Mapping[str, PaperMeta]) -> Archive:

@@ -49,22 +49,30 @@ class TagMatcher:
     phrase matches whole words whatever stands between them: ``score-based`` matches
     "score based" and "Score-Based". Phrases are looked up by their first word; which
     phrases a word can start is worked out once per distinct word, not once per paper.
+    A tag's phrases, its context phrases and its exclusions are matched in the same pass,
+    under three keys: the slug, ``~slug`` and ``!slug``.
     """
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self.order = {tag.slug: index for index, tag in enumerate(taxonomy.tags)}
         self.min_score = {tag.slug: tag.min_score for tag in taxonomy.tags}
+        self.implies = {tag.slug: tag.implies for tag in taxonomy.tags if tag.implies}
         self.by_first_word: dict[str, list[tuple[str, _Phrase]]] = defaultdict(list)
         self.by_first_prefix: dict[str, list[tuple[str, _Phrase]]] = defaultdict(list)
         for tag in taxonomy.tags:
-            for phrase in tag.phrases:
-                words = tuple(_phrase_words(phrase))
-                first = words[0]
-                if first.endswith("*"):
-                    self.by_first_prefix[first[:-1]].append((tag.slug, _Phrase(words)))
-                else:
-                    self.by_first_word[first].append((tag.slug, _Phrase(words)))
+            for key, phrases in (
+                (tag.slug, tag.phrases),
+                (_CONTEXT + tag.slug, tag.context),
+                (_EXCLUDE + tag.slug, tag.exclude),
+            ):
+                for phrase in phrases:
+                    words = tuple(_phrase_words(phrase))
+                    first = words[0]
+                    if first.endswith("*"):
+                        self.by_first_prefix[first[:-1]].append((key, _Phrase(words)))
+                    else:
+                        self.by_first_word[first].append((key, _Phrase(words)))
         self.patterns = [
             (tag.slug, re.compile(pattern, re.IGNORECASE)) for tag in taxonomy.tags for pattern in tag.patterns
         ]
@@ -81,32 +89,87 @@ class TagMatcher:
         return self.tags_of(paper.title, paper.abstract)
 
     def tags_of(self, title: str, abstract: str = "") -> tuple[str, ...]:
-        """The slugs of the tags that reach their minimum score, best first.
+        """The slugs of the tags that reach their minimum score, best first, each followed
+        by the tags it implies.
 
         At most ``max_tags``; ties keep taxonomy order.
         """
         scores = self.scores(title, abstract)
         chosen = [slug for slug, score in scores.items() if score >= self.min_score[slug]]
         chosen.sort(key=lambda slug: (-scores[slug], self.order[slug]))
+        if self.implies:
+            with_implied: dict[str, None] = {}
+            for slug in chosen:
+                with_implied[slug] = None
+                for other in self.implies.get(slug, ()):
+                    with_implied.setdefault(other, None)
+            chosen = list(with_implied)
         return tuple(chosen[: self.taxonomy.max_tags])
 
     def scores(self, title: str, abstract: str = "") -> dict[str, int]:
-        """``{tag slug: score}`` for every tag with at least one match."""
-        scores: dict[str, int] = defaultdict(int)
+        """``{tag slug: score}`` for every tag with at least one match: title matches
+        weighted, context matches only where the tag's own phrases matched and never more
+        than they scored, excluded matches left out."""
         weight = self.taxonomy.title_weight
-        for slug, count in self._matches(title).items():
-            scores[slug] += weight * count
-        for slug, count in self._matches(abstract).items():
-            scores[slug] += count
+        title_counts = self._counts(title)
+        abstract_counts: dict[str, int] = defaultdict(int)
+        # In how many sentences of the abstract each tag's own phrases occur.
+        sentences: dict[str, int] = defaultdict(int)
+        for sentence in _SENTENCE_END.split(abstract) if abstract else ():
+            found = self._counts(sentence)
+            for key, count in found.items():
+                abstract_counts[key] += count
+            for slug in {key.lstrip(_CONTEXT) for key in found if key[0] != _EXCLUDE}:
+                sentences[slug] += 1
+        counts = [title_counts, abstract_counts]
+        scores: dict[str, int] = defaultdict(int)
+        for part, found in zip((weight, 1), counts, strict=True):
+            for key, count in found.items():
+                if key[0] not in _MARKS:
+                    scores[key] += part * count
+        # Context needs a match of the tag's own phrases. In the title it is the paper's
+        # subject and counts as one title match; in the abstract it at most doubles what
+        # the tag's own phrases found: common words beside one passing mention must not
+        # make a topic of it.
+        own = dict(scores)
+        for key in counts[0]:
+            if key[0] == _CONTEXT and key[1:] in own:
+                scores[key[1:]] += weight
+        for key, count in counts[1].items():
+            if key[0] == _CONTEXT and key[1:] in own:
+                scores[key[1:]] += min(count, own[key[1:]])
+        # A topic the title does not name, named in one sentence of the abstract, is named
+        # in passing (the motivation, a baseline, an application): not the paper's topic,
+        # whatever context words the title has.
+        for slug in list(scores):
+            if sentences.get(slug, 0) < MIN_SENTENCES and slug not in title_counts:
+                del scores[slug]
         return dict(scores)
 
-    def _matches(self, text: str) -> dict[str, int]:
-        """Matches per tag in ``text``. Overlapping phrases of one tag count once, so
-        "large language models" is one match of a tag listing "large language model*"
-        and "language model*"."""
-        counts: dict[str, int] = defaultdict(int)
+    def _counts(self, text: str) -> dict[str, int]:
+        """Matches per key in ``text``, excluded ones left out: a tag's and its context's
+        matches that start inside a match of its exclusions do not count."""
+        spans = self._matches(text)
+        counts: dict[str, int] = {}
+        for key, found in spans.items():
+            if key[0] == _EXCLUDE:
+                continue
+            slug = key[1:] if key[0] == _CONTEXT else key
+            excluded = spans.get(_EXCLUDE + slug)
+            if excluded:
+                found = [(start, end) for start, end in found if not any(a <= start < b for a, b in excluded)]
+            if found:
+                counts[key] = len(found)
+        return counts
+
+    def _matches(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Match spans (token start and end) per key in ``text``. Overlapping phrases of
+        one key count once, so "large language models" is one match of a tag listing
+        "large language model*" and "language model*". Patterns, matched on the raw
+        text, have no token span: (-1, -1)."""
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         if not text:
-            return counts
+            return spans
         covered_until: dict[str, int] = {}
         tokens = word_tokens(text)
         last = len(tokens) - 1
@@ -115,31 +178,47 @@ class TagMatcher:
             candidates = started_by.get(token)
             if candidates is None:
                 candidates = self._phrases_started_by(token)
-            for slug, phrase, length, second in candidates:
+            for key, phrase, length, second in candidates:
                 if length > 1 and (
                     position == last
                     or (second is not None and tokens[position + 1] != second)
                     or not phrase.matches_at(tokens, position)
                 ):
                     continue
-                if covered_until.get(slug, 0) > position:
+                if covered_until.get(key, 0) > position:
+                    # An exclusion reaches as far as its longest overlapping match.
+                    if key[0] == _EXCLUDE and position + length > covered_until[key]:
+                        spans[key][-1] = (spans[key][-1][0], position + length)
+                        covered_until[key] = position + length
                     continue
-                counts[slug] += 1
-                covered_until[slug] = position + length
+                spans[key].append((position, position + length))
+                covered_until[key] = position + length
         if self.any_pattern is not None and self.any_pattern.search(text):
             for slug, pattern in self.patterns:
                 found = len(pattern.findall(text))
                 if found:
-                    counts[slug] += found
-        return counts
+                    spans[slug] += [(-1, -1)] * found
+        return spans
 
     def _phrases_started_by(self, token: str) -> tuple[tuple[str, _Phrase, int, str | None], ...]:
         phrases = list(self.by_first_word.get(token, ()))
         for end in range(1, len(token) + 1):
             phrases.extend(self.by_first_prefix.get(token[:end], ()))
-        candidates = tuple((slug, phrase, len(phrase.words), phrase.second_word) for slug, phrase in phrases)
+        candidates = tuple((key, phrase, len(phrase.words), phrase.second_word) for key, phrase in phrases)
         self._started_by[token] = candidates
         return candidates
+
+
+# Sentence ends: a stop, question or exclamation mark and white space before a capital,
+# digit or bracket ("e.g. the" and "2.5 times" do not end a sentence).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+# Sentences of the abstract that must name a topic the title does not.
+MIN_SENTENCES = 2
+
+# Key marks: a tag's context phrases and its exclusions are matched as "~slug" and "!slug".
+_CONTEXT = "~"
+_EXCLUDE = "!"
+_MARKS = frozenset((_CONTEXT, _EXCLUDE))
 
 
 def _phrase_words(phrase: str) -> list[str]:

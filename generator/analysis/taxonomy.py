@@ -12,10 +12,21 @@ The taxonomy is YAML the archive's maintainers edit::
         description: Denoising diffusion and score-based generative models.
         phrases: ["diffusion model*", "score-based"]
         patterns: ['\\bDDPMs?\\b']
+        exclude: ["diffusion of innovation*"]
 
 A tag's score on a paper counts the matches of its phrases and patterns: each match in
 the title counts ``title_weight``, each in the abstract counts 1. So a topic named in the
 title applies at once, while a topic the abstract mentions once in passing does not.
+
+Three optional lists give phrases their context:
+
+* ``context``: phrases that say the topic only beside a phrase or pattern of the tag
+  (``prompt*`` counts for large language models in a paper that names a language model,
+  not in a text-to-image paper); they add to the score, they never start it;
+* ``exclude``: phrases that cancel the tag's matches they overlap (``data pruning``
+  is no match of ``prun*``; ``training-free`` none of ``training``);
+* ``implies``: tags given whenever this one is (certified robustness is adversarial
+  robustness), within ``max_tags``.
 Phrases match whole words with case ignored (punctuation between words does not matter,
 so ``score-based`` matches "score based"), and a trailing ``*`` on a word matches any
 ending (``prun*`` matches pruning and pruned). Patterns are regular expressions, matched
@@ -79,7 +90,9 @@ def parse_taxonomy(document: object, source: str = "taxonomy") -> Taxonomy:
             raise ArchiveError(f"{where}: a tag slug is lower-case words joined by '-'")
         if not isinstance(tag_settings, dict):
             raise ArchiveError(f"{where}: expected name, description and phrases")
-        unknown = set(tag_settings) - {"name", "description", "phrases", "patterns", "min_score"}
+        unknown = set(tag_settings) - {
+            "name", "description", "phrases", "patterns", "min_score", "context", "exclude", "implies"
+        }  # fmt: skip
         if unknown:
             raise ArchiveError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         name = tag_settings.get("name")
@@ -90,8 +103,16 @@ def parse_taxonomy(document: object, source: str = "taxonomy") -> Taxonomy:
             raise ArchiveError(f"{where}: 'name' must be a non-empty string")
         if not isinstance(description, str):
             raise ArchiveError(f"{where}: 'description' must be a string")
-        if not isinstance(phrases, list) or not all(isinstance(p, str) and WORD.search(p) for p in phrases):
-            raise ArchiveError(f"{where}: 'phrases' must be a list of phrases")
+        for key in ("phrases", "context", "exclude"):
+            values = tag_settings.get(key, [])
+            if not isinstance(values, list) or not all(isinstance(p, str) and WORD.search(p) for p in values):
+                raise ArchiveError(f"{where}: '{key}' must be a list of phrases")
+        implies = tag_settings.get("implies", [])
+        if not isinstance(implies, list) or not all(isinstance(other, str) for other in implies):
+            raise ArchiveError(f"{where}: 'implies' must be a list of tag slugs")
+        missing = sorted(set(implies) - set(document["tags"]))
+        if missing:
+            raise ArchiveError(f"{where}: implies {', '.join(missing)}, not a tag of the taxonomy")
         if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
             raise ArchiveError(f"{where}: 'patterns' must be a list of regular expressions")
         if not phrases and not patterns:
@@ -109,6 +130,9 @@ def parse_taxonomy(document: object, source: str = "taxonomy") -> Taxonomy:
                 phrases=tuple(phrases),
                 patterns=tuple(patterns),
                 min_score=_positive_int(tag_settings, "min_score", min_score, where),
+                context=tuple(tag_settings.get("context", [])),
+                exclude=tuple(tag_settings.get("exclude", [])),
+                implies=tuple(implies),
             )
         )
     return Taxonomy(tuple(tags), title_weight=title_weight, min_score=min_score, max_tags=max_tags)

@@ -38,7 +38,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from ..lock import inherited_lock_fds
-from ..site.urls import glob, static_prefix, url
+from ..site.urls import UNUSED_SEARCH_FILES, glob, static_prefix, url
 from .pagefind_filters import PagefindFormatError, canonical_filters
 
 log = get_plugin_logger("digest-archive")
@@ -105,22 +105,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         )
 
 
-# Pagefind's ready-made search interfaces, written beside every index; Material's search
-# box and the archive's worker use none of them (about 0.5 MB an index part).
-UNUSED_PAGEFIND_FILES = (
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-highlight.js",
-)
-
-
 def drop_unused_ui(index_dir: Path) -> None:
     """Remove Pagefind's search interfaces from an index folder it has just written."""
-    for name in UNUSED_PAGEFIND_FILES:
+    for name in UNUSED_SEARCH_FILES:
         (index_dir / name).unlink(missing_ok=True)
 
 
