@@ -16,7 +16,7 @@ from generator.analysis.tagging import TagMatcher
 from generator.analysis.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 from generator.analysis.words import word_tokens
 from generator.errors import ArchiveError
-from generator.model import Tag
+from generator.model import PaperMeta, Tag
 from generator.pipeline import load_digests
 from generator.reports import tag_report
 from generator.sources.records import Digest, DigestEntry
@@ -144,6 +144,21 @@ def test_a_topic_named_in_one_sentence_of_the_abstract_is_named_in_passing():
     assert match("Untitled", "We use reinforcement learning. Reinforcement learning flies.") == ("rl",)
     # "e.g. reinforcement" and "2.5 times" do not end a sentence.
     assert match("Untitled", "Methods, e.g. reinforcement learning, and reinforcement learning 2.5 times.") == ()
+
+
+def test_hugging_face_keywords_count_as_one_more_sentence_of_the_abstract():
+    match = TagMatcher(parse_taxonomy(TWO_TAGS)).tags_of
+    assert match("Untitled", "We use reinforcement learning once.") == ()
+    assert match("Untitled", "We use reinforcement learning once.", ("reinforcement learning", "agents")) == ("rl",)
+    # Keywords alone name a topic in one "sentence": in passing, like the abstract's.
+    assert match("Untitled", "Nothing here.", ("reinforcement learning", "Q-learning")) == ()
+    # A paper's own keywords (from a structured digest) are read with its abstract.
+    with_keywords = PaperMeta(arxiv_id="2501.00001", ai_keywords=("reinforcement learning",))
+    archive = model_of(
+        DigestEntry("Untitled", "We use reinforcement learning once.", 1),
+        DigestEntry("Keyworded", "We use reinforcement learning once.", 3, meta=with_keywords),
+    )
+    assert {p.title: p.tags for p in archive.papers.values()} == {"Untitled": (), "Keyworded": ("rl",)}
 
 
 SHIPPED = None

@@ -36,5 +36,7 @@ def test_synthetic_archive_is_realistic_and_parses_strictly(tmp_path):
         assert all(gap <= 30 for gap in gaps)
     # Abstracts name a topic or two: most papers get tags, none more than the taxonomy's cap.
     assert sum(1 for p in archive.papers.values() if p.tags) > 0.9 * len(archive.papers)
-    assert all(len(p.related) == 5 for p in archive.papers.values())
+    # Papers on the same made-up subjects: most lists are full, none longer than five.
+    assert sum(1 for p in archive.papers.values() if len(p.related) == 5) > 0.8 * len(archive.papers)
+    assert all(len(p.related) <= 5 for p in archive.papers.values())
     assert all(digest.source.endswith(f"{digest.date.isoformat()}.txt") for digest in loaded.digests)

@@ -234,17 +234,27 @@ def test_a_hidden_topic_leaves_listings_and_a_followed_one_is_lifted(visit, base
 # --- /for-you/ --------------------------------------------------------------------------
 
 
-def test_for_you_ranks_recent_papers_by_their_links_to_the_starred_ones(visit, base, fixture_site):
+def test_for_you_ranks_recent_papers_by_their_links_to_the_starred_ones(visit, shared_base, shared_site):
+    # The real digests: the fixture's five papers are on five unrelated subjects, and
+    # unrelated papers are never listed as related.
     v = visit()
-    page = v.go(base + "for-you/")
+    page = v.go(shared_base + "for-you/")
     assert "Star papers" in page.inner_text("#da-for-you")
-    starred = star_papers(v, base, busiest_day(fixture_site), 1)
-    page = v.go(base + "for-you/")
+    day = latest_day(shared_site)
+    page = v.go(shared_base + f"days/{day}/")
+    with_related = [
+        slug
+        for slug in entry_ids(page)
+        if 'class="da-related"' in (shared_site / "papers" / slug / "index.html").read_text()
+    ]
+    starred = with_related[:1]
+    page.locator(f"#{starred[0]} .da-tools .da-act").first.click()
+    page = v.go(shared_base + "for-you/")
     page.wait_for_selector("#da-for-you li.da-entry")
     shown = entry_ids(page, "#da-for-you li.da-entry")
     # Related to the star either way: in its page's list, or it in theirs (the recent index).
-    page_html = (fixture_site / "papers" / starred[0] / "index.html").read_text()
-    recent = json.loads((fixture_site / "data" / "recent.json").read_text())
+    page_html = (shared_site / "papers" / starred[0] / "index.html").read_text()
+    recent = json.loads((shared_site / "data" / "recent.json").read_text())
     records = {r[0]: dict(zip(recent["fields"], r, strict=True)) for r in recent["papers"]}
     related = {s for s in records if f'href="../{s}/"' in page_html.split('class="da-related"')[1].split("</ul>")[0]}
     related |= {s for s, r in records.items() if starred[0] in r["related"]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Paper
@@ -85,16 +86,17 @@ class TagMatcher:
         self._started_by: dict[str, tuple[tuple[str, _Phrase, int, str | None], ...]] = {}
 
     def paper_tags(self, paper: Paper) -> tuple[str, ...]:
-        """The tags of a paper, from its title and abstract: see :meth:`tags_of`."""
-        return self.tags_of(paper.title, paper.abstract)
+        """The tags of a paper, from its title, abstract and Hugging Face's keywords when
+        it has them: see :meth:`tags_of`."""
+        return self.tags_of(paper.title, paper.abstract, paper.meta.ai_keywords)
 
-    def tags_of(self, title: str, abstract: str = "") -> tuple[str, ...]:
+    def tags_of(self, title: str, abstract: str = "", keywords: Sequence[str] = ()) -> tuple[str, ...]:
         """The slugs of the tags that reach their minimum score, best first, each followed
         by the tags it implies.
 
         At most ``max_tags``; ties keep taxonomy order.
         """
-        scores = self.scores(title, abstract)
+        scores = self.scores(title, abstract, keywords)
         chosen = [slug for slug, score in scores.items() if score >= self.min_score[slug]]
         chosen.sort(key=lambda slug: (-scores[slug], self.order[slug]))
         if self.implies:
@@ -106,16 +108,22 @@ class TagMatcher:
             chosen = list(with_implied)
         return tuple(chosen[: self.taxonomy.max_tags])
 
-    def scores(self, title: str, abstract: str = "") -> dict[str, int]:
+    def scores(self, title: str, abstract: str = "", keywords: Sequence[str] = ()) -> dict[str, int]:
         """``{tag slug: score}`` for every tag with at least one match: title matches
         weighted, context matches only where the tag's own phrases matched and never more
-        than they scored, excluded matches left out."""
+        than they scored, excluded matches left out; ``keywords`` count as one more
+        sentence of the abstract."""
         weight = self.taxonomy.title_weight
         title_counts = self._counts(title)
         abstract_counts: dict[str, int] = defaultdict(int)
         # In how many sentences of the abstract each tag's own phrases occur.
         sentences: dict[str, int] = defaultdict(int)
-        for sentence in _SENTENCE_END.split(abstract) if abstract else ():
+        parts = _SENTENCE_END.split(abstract) if abstract else []
+        # Machine-picked keywords (Hugging Face's), when known: one sentence more, read as
+        # the abstract is.
+        if keywords:
+            parts.append("; ".join(keywords))
+        for sentence in parts:
             found = self._counts(sentence)
             for key, count in found.items():
                 abstract_counts[key] += count
