@@ -20,15 +20,13 @@ prints them.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..errors import ArchiveError
 from ..model import Archive
+from .taxonomy import read_yaml
 
 SPLITS = ("tune", "held-out")
 
@@ -59,13 +57,7 @@ class Labels:
 
 def load_labels(path: Path, topic_slugs: Iterable[str]) -> Labels:
     """Read and check a labels file; raise :class:`ArchiveError` naming what is wrong."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ArchiveError(f"cannot read labels {path}: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise ArchiveError(f"labels {path} are not valid YAML: {error}") from None
-    return parse_labels(document, set(topic_slugs), str(path))
+    return parse_labels(read_yaml(path, "labels"), set(topic_slugs), str(path))
 
 
 def parse_labels(document: object, topics: set[str], source: str = "labels") -> Labels:
@@ -222,8 +214,3 @@ def evaluate(archive: Archive, labels: Labels, split: str = "held-out") -> Evalu
         RelatedScores(len(chosen), listed, right_related, tuple(padded), tuple(missing)),
         absent,
     )
-
-
-def topic_counts(labels: Labels, split: str) -> Counter[str]:
-    """How many labelled papers of ``split`` each topic fits."""
-    return Counter(topic for label in labels.chosen(split) for topic in label.topics)

@@ -116,7 +116,7 @@ class TagMatcher:
         weight = self.taxonomy.title_weight
         title_counts = self._counts(title)
         abstract_counts: dict[str, int] = defaultdict(int)
-        # In how many sentences of the abstract each tag's own phrases occur.
+        # In how many sentences of the abstract each tag's phrases or context phrases occur.
         sentences: dict[str, int] = defaultdict(int)
         parts = _SENTENCE_END.split(abstract) if abstract else []
         # Machine-picked keywords (Hugging Face's), when known: one sentence more, read as
@@ -129,9 +129,8 @@ class TagMatcher:
                 abstract_counts[key] += count
             for slug in {key.lstrip(_CONTEXT) for key in found if key[0] != _EXCLUDE}:
                 sentences[slug] += 1
-        counts = [title_counts, abstract_counts]
         scores: dict[str, int] = defaultdict(int)
-        for part, found in zip((weight, 1), counts, strict=True):
+        for part, found in ((weight, title_counts), (1, abstract_counts)):
             for key, count in found.items():
                 if key[0] not in _MARKS:
                     scores[key] += part * count
@@ -140,10 +139,10 @@ class TagMatcher:
         # the tag's own phrases found: common words beside one passing mention must not
         # make a topic of it.
         own = dict(scores)
-        for key in counts[0]:
+        for key in title_counts:
             if key[0] == _CONTEXT and key[1:] in own:
                 scores[key[1:]] += weight
-        for key, count in counts[1].items():
+        for key, count in abstract_counts.items():
             if key[0] == _CONTEXT and key[1:] in own:
                 scores[key[1:]] += min(count, own[key[1:]])
         # A topic the title does not name, named in one sentence of the abstract, is named

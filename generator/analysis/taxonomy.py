@@ -64,13 +64,18 @@ class Taxonomy:
 
 def load_taxonomy(path: Path) -> Taxonomy:
     """Read and validate a taxonomy file; raise :class:`ArchiveError` naming what is wrong."""
+    return parse_taxonomy(read_yaml(path, "taxonomy"), str(path))
+
+
+def read_yaml(path: Path, what: str) -> object:
+    """The YAML document of ``path`` (safe loading); an :class:`ArchiveError` naming the
+    file as ``what`` ("taxonomy", "labels") if it cannot be read or parsed."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ArchiveError(f"cannot read taxonomy {path}: {error.strerror}") from None
+        raise ArchiveError(f"cannot read {what} {path}: {error.strerror}") from None
     except yaml.YAMLError as error:
-        raise ArchiveError(f"taxonomy {path} is not valid YAML: {error}") from None
-    return parse_taxonomy(document, str(path))
+        raise ArchiveError(f"{what} {path} is not valid YAML: {error}") from None
 
 
 def parse_taxonomy(document: object, source: str = "taxonomy") -> Taxonomy:
