@@ -89,3 +89,35 @@ def test_related_papers_fold_merged_papers_and_drop_weak_similarities():
     assert result["c"] == ("a", "b", "d")
     assert result["d"] == ("c",)
     assert "b2" not in result
+
+
+def test_papers_of_two_fields_are_not_related_however_alike_their_words():
+    keys = ["a", "b", "c", "untagged"]
+    nearest = Neighbours(
+        indices=np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]),
+        scores=np.array([[0.9, 0.8, 0.7], [0.9, 0.6, 0.5], [0.8, 0.6, 0.5], [0.7, 0.5, 0.5]], dtype=np.float32),
+    )
+    topics = {"a": ("diffusion-models",), "b": ("quantization",), "c": ("diffusion-models", "quantization")}
+    result = related_papers(keys, nearest, kept_of={}, topics=topics)
+    assert result["a"] == ("c", "untagged")  # b shares no topic with a
+    assert result["b"] == ("c", "untagged")
+    assert result["c"] == ("a", "b", "untagged")
+    # A paper with no topic is compared on its words alone.
+    assert result["untagged"] == ("a", "b", "c")
+    assert related_papers(keys, nearest, kept_of={})["a"] == ("b", "c", "untagged")
+
+
+def test_a_squared_idf_lets_a_shared_rare_word_outweigh_shared_common_ones():
+    common = "model training performance results method"
+    texts = [
+        f"{common} sinkhorn",
+        f"{common} quantization",  # shares every common word with the first
+        "sinkhorn transport coupling",  # shares only the rare word
+        *[f"{common} filler{n}" for n in range(10)],
+    ]
+    plain = tfidf_vectors(texts, idf_power=1.0)
+    squared = tfidf_vectors(texts, idf_power=2.0)
+    cosine = lambda vectors, i, j: float(vectors[i].multiply(vectors[j]).sum())  # noqa: E731
+    assert cosine(plain, 0, 1) > cosine(plain, 0, 2)
+    assert cosine(squared, 0, 2) > cosine(squared, 0, 1)
+    assert np.allclose(np.asarray(squared.multiply(squared).sum(axis=1)).ravel(), 1.0, atol=1e-5)
