@@ -7,6 +7,7 @@ patterns, and when a topic applies.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,21 +115,14 @@ class TagMatcher:
         than they scored, excluded matches left out; ``keywords`` count as one more
         sentence of the abstract."""
         weight = self.taxonomy.title_weight
-        title_counts = self._counts(title)
-        abstract_counts: dict[str, int] = defaultdict(int)
-        # In how many sentences of the abstract each tag's phrases or context phrases occur.
-        sentences: dict[str, int] = defaultdict(int)
+        title_counts, _ = self._counts([title])
         parts = _SENTENCE_END.split(abstract) if abstract else []
         # Machine-picked keywords (Hugging Face's), when known: one sentence more, read as
         # the abstract is.
         if keywords:
             parts.append("; ".join(keywords))
-        for sentence in parts:
-            found = self._counts(sentence)
-            for key, count in found.items():
-                abstract_counts[key] += count
-            for slug in {key.lstrip(_CONTEXT) for key in found if key[0] != _EXCLUDE}:
-                sentences[slug] += 1
+        # And in how many sentences each tag's phrases or context phrases occur.
+        abstract_counts, sentences = self._counts(parts)
         scores: dict[str, int] = defaultdict(int)
         for part, found in ((weight, title_counts), (1, abstract_counts)):
             for key, count in found.items():
@@ -153,11 +147,23 @@ class TagMatcher:
                 del scores[slug]
         return dict(scores)
 
-    def _counts(self, text: str) -> dict[str, int]:
-        """Matches per key in ``text``, excluded ones left out: a tag's and its context's
-        matches that start inside a match of its exclusions do not count."""
-        spans = self._matches(text)
+    def _counts(self, sentences: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
+        """Matches per key in ``sentences``, excluded ones left out (a tag's and its
+        context's matches that start inside a match of its exclusions do not count), and
+        in how many of the sentences each tag's phrases or context phrases match.
+
+        The sentences are read as one run of words with a separator between them, which
+        no phrase matches across: one pass, not one per sentence.
+        """
+        tokens: list[str] = []
+        starts: list[int] = []
+        for sentence in sentences:
+            starts.append(len(tokens))
+            tokens += word_tokens(sentence)
+            tokens.append(_BETWEEN_SENTENCES)
+        spans = self._spans(tokens)
         counts: dict[str, int] = {}
+        found_in: dict[str, set[int]] = defaultdict(set)
         for key, found in spans.items():
             if key[0] == _EXCLUDE:
                 continue
@@ -167,18 +173,23 @@ class TagMatcher:
                 found = [(start, end) for start, end in found if not any(a <= start < b for a, b in excluded)]
             if found:
                 counts[key] = len(found)
-        return counts
+                found_in[slug].update(bisect_right(starts, start) - 1 for start, _ in found)
+        if self.any_pattern is not None:
+            for number, sentence in enumerate(sentences):
+                if self.any_pattern.search(sentence):
+                    for slug, pattern in self.patterns:
+                        matches = len(pattern.findall(sentence))
+                        if matches:
+                            counts[slug] = counts.get(slug, 0) + matches
+                            found_in[slug].add(number)
+        return counts, {slug: len(numbers) for slug, numbers in found_in.items()}
 
-    def _matches(self, text: str) -> dict[str, list[tuple[int, int]]]:
-        """Match spans (token start and end) per key in ``text``. Overlapping phrases of
-        one key count once, so "large language models" is one match of a tag listing
-        "large language model*" and "language model*". Patterns, matched on the raw
-        text, have no token span: (-1, -1)."""
+    def _spans(self, tokens: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """Match spans (token start and end) per key of the phrases in ``tokens``.
+        Overlapping phrases of one key count once, so "large language models" is one
+        match of a tag listing "large language model*" and "language model*"."""
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        if not text:
-            return spans
         covered_until: dict[str, int] = {}
-        tokens = word_tokens(text)
         last = len(tokens) - 1
         started_by = self._started_by
         for position, token in enumerate(tokens):
@@ -200,11 +211,6 @@ class TagMatcher:
                     continue
                 spans[key].append((position, position + length))
                 covered_until[key] = position + length
-        if self.any_pattern is not None and self.any_pattern.search(text):
-            for slug, pattern in self.patterns:
-                found = len(pattern.findall(text))
-                if found:
-                    spans[slug] += [(-1, -1)] * found
         return spans
 
     def _phrases_started_by(self, token: str) -> tuple[tuple[str, _Phrase, int, str | None], ...]:
@@ -221,6 +227,9 @@ class TagMatcher:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 # Sentences of the abstract that must name a topic the title does not.
 MIN_SENTENCES = 2
+# Put between sentences read as one run of words: no phrase word is equal to it or
+# starts with it (phrase words are letters, digits and "_").
+_BETWEEN_SENTENCES = "."
 
 # Key marks: a tag's context phrases and its exclusions are matched as "~slug" and "!slug".
 _CONTEXT = "~"
