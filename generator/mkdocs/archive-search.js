@@ -34,6 +34,8 @@ const MAX_RESULTS = 20;
 // Material sends a query on every keystroke. A query still waits this long for a newer
 // one before it runs, so a burst of typing costs one search, not one per letter.
 const QUIET_MS = 80;
+// The shortest last word whose index chunks are fetched before typing pauses.
+const PRELOAD_FROM = 3;
 
 const siteRoot = new URL(ARCHIVE_PATHS.root, self.location.href);
 
@@ -240,8 +242,12 @@ self.addEventListener("message", async (event) => {
     const query = String(message.data || "").trim();
     // Fetching the index chunks a query needs starts at once, while the search itself
     // waits for typing to pause: the first query of a large archive, whose chunks are
-    // spread over several index parts, then costs one round of downloads, not two.
-    if (query) loadPagefind().then((pagefind) => pagefind.preload(query)).catch(() => {});
+    // spread over several index parts, then costs one round of downloads, not two. Not
+    // for a last word of one or two letters: as a prefix it spans many chunks of every
+    // part, most of them for words the reader is not typing (at 50,000 papers a typed
+    // title fetched 1.5 to 2.0 MB with them, 1.5 to 1.65 MB without).
+    const lastWord = query.split(/\s+/).pop() || "";
+    if (lastWord.length >= PRELOAD_FROM) loadPagefind().then((pagefind) => pagefind.preload(query)).catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     if (id !== latestQuery) return;
     let items = [];
