@@ -4,8 +4,9 @@
     python benchmarks/run.py --sizes 1000 --work /tmp/bench
 
 For each size it writes a synthetic archive (benchmarks/synth.py), then measures, each
-in a fresh process: a cold `digest-archive generate`; a second generate with no input
-change; generate after adding one digest; `mkdocs build --strict`; peak memory (max RSS)
+in a fresh process: the daily job (`digest-archive build` after adding the newest digest
+to an archive built without it, compared file for file with the full build); a cold
+`digest-archive generate`; a second generate with no input change; `mkdocs build --strict`; peak memory (max RSS)
 of each; the site's bytes, bytes per paper page and search index bytes; search in
 headless Chromium (benchmarks/search_probe.py): time to results and bytes fetched; and
 a floor: the same number of trivial pages built with the same theme, plugins and nav. Results are
@@ -85,6 +86,40 @@ def generate(digests: Path) -> list[str]:
     return [sys.executable, "-m", "generator.cli", "generate", "--digests", str(digests), "--strict"]
 
 
+def archive_build(digests: Path) -> list[str]:
+    return [sys.executable, "-m", "generator.cli", "build", "--digests", str(digests), "--strict"]
+
+
+def daily_breakdown(build_log: str) -> dict:
+    """Where the daily job's seconds went, from the messages of `digest-archive build`."""
+    figures: dict = {}
+    patterns = {
+        "daily_render_s": r"rendering and writing: [0-9,]+ pages in ([0-9.]+) s",
+        "daily_mkdocs_s": r"Documentation built in ([0-9.]+) seconds",
+        "daily_pagefind_s": r"indexed by Pagefind in ([0-9.]+) s",
+        "daily_pages_built": r"incremental build: ([0-9]+) of",
+        "daily_pages_indexed": r"search index: ([0-9]+) pages indexed",
+    }
+    for key, pattern in patterns.items():
+        match = re.search(pattern, build_log)
+        figures[key] = (float(match.group(1)) if "." in match.group(1) else int(match.group(1))) if match else None
+    return figures
+
+
+def differing_files(first: Path, second: Path, ignore: set[str]) -> list[str]:
+    """Files of two sites that differ, or are in only one of them."""
+
+    def files(root: Path) -> dict[str, Path]:
+        return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+    a, b = files(first), files(second)
+    return sorted(
+        path
+        for path in (set(a) | set(b)) - ignore
+        if path not in a or path not in b or a[path].read_bytes() != b[path].read_bytes()
+    )
+
+
 def mkdocs_build() -> list[str]:
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", "site"]
 
@@ -129,22 +164,26 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     make_project(project)
     result: dict = {"papers": papers, "days": counts["days"], "appearances": counts["appearances"]}
 
+    # The daily job, as the deploy workflow runs it: the archive without the newest day
+    # built by `digest-archive build` (site, search index and build state), then the
+    # day's digest added and the same command run again: generate, the incremental
+    # mkdocs build and the search parts that changed.
     last = sorted(digests.glob("*.txt"))[-1]
     held_back = base / last.name
     shutil.move(last, held_back)
     site_src = project / "site_src"
-    run_measured(generate(digests), project)  # archive without the newest day
+    run_measured(archive_build(digests), project)
     shutil.move(held_back, last)
     before = snapshot(site_src)
-    seconds, _, _ = run_measured(generate(digests), project)
-    result["add_digest_s"] = round(seconds, 2)
+    seconds, peak, stderr = run_measured(archive_build(digests), project)
     result["add_digest_files_written"] = rewritten(before, snapshot(site_src)) - 1  # less the manifest
-    # The daily job: the day's digest added, then the site built (search index included)
-    # from what that generate left.
-    seconds, _, _ = run_measured(mkdocs_build(), project)
-    result["daily_build_s"] = round(seconds, 1)
-    result["daily_job_s"] = round(result["add_digest_s"] + seconds, 1)
-    set_aside(project / "site", base / "trash")
+    result["daily_job_s"], result["daily_peak_mb"] = round(seconds, 1), peak
+    result.update(daily_breakdown(stderr))
+    daily_site = base / "daily-site"
+    if daily_site.exists():
+        shutil.rmtree(daily_site)
+    shutil.move(project / "site", daily_site)
+    (project / ".site.build-state.json").unlink()
 
     set_aside(site_src, base / "trash")
     seconds, peak, _ = run_measured(generate(digests), project)
@@ -165,6 +204,12 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     result["search_index_mb"] = round(sum(folder_bytes(part) for part in site.glob("pagefind*")) / 1e6, 1)
     result["pagefind_s"] = pagefind_seconds(stderr)
     result["full_build_s"] = round(result["generate_s"] + result["build_s"], 1)
+    result["daily_share"] = f"{result['daily_job_s'] / result['full_build_s']:.0%}"
+    # The daily job's site must be the full build's, file for file (but the marker
+    # `digest-archive build` leaves, which a plain mkdocs build does not write).
+    different = differing_files(daily_site, site, ignore={".digest-archive-site"})
+    result["daily_identical"] = "yes" if not different else f"no: {len(different)} files, {different[:3]}"
+    shutil.rmtree(daily_site)
     if with_search:
         result.update(search_figures(site))
     set_aside(site, base / "trash")
@@ -213,10 +258,16 @@ def table(results: list[dict], machine: str) -> str:
         ("generate_peak_mb", "generate peak MB"),
         ("nochange_s", "no-change generate s"),
         ("nochange_files_written", "files rewritten (no change)"),
-        ("add_digest_s", "add-1-digest generate s"),
         ("add_digest_files_written", "files rewritten (+1 digest)"),
-        ("daily_build_s", "+1 digest mkdocs build s"),
-        ("daily_job_s", "daily job s (+1 digest, generate + build)"),
+        ("daily_job_s", "daily job s (+1 digest: digest-archive build)"),
+        ("daily_share", "daily job / full build"),
+        ("daily_render_s", "of which rendering s"),
+        ("daily_mkdocs_s", "of which mkdocs build s"),
+        ("daily_pagefind_s", "of which Pagefind s"),
+        ("daily_pages_built", "pages built"),
+        ("daily_pages_indexed", "pages indexed"),
+        ("daily_peak_mb", "daily peak MB"),
+        ("daily_identical", "daily site = full build"),
         ("build_s", "mkdocs build s"),
         ("pagefind_s", "of which Pagefind s"),
         ("build_peak_mb", "build peak MB"),

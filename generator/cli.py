@@ -169,7 +169,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def add_writing(command: argparse.ArgumentParser) -> None:
         command.add_argument(
-            "--force", action="store_true", help="render every page even if no digest, setting or template changed"
+            "--force",
+            action="store_true",
+            help="render every page even if no digest, setting or template changed, and build the site in full"
+            " rather than from the last one",
         )
         add_no_wait(command)
 

@@ -231,7 +231,14 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
 
     with holding_project(config, command, options, report) as lock:
         result = _generate(config, options, report)
-        build_site(config.mkdocs_config, config.site_dir, read_manifest(config.docs_dir), lock.fd)
+        build_site(
+            config.mkdocs_config,
+            config.site_dir,
+            read_manifest(config.docs_dir),
+            lock.fd,
+            full=options.force,
+            report=report.info,
+        )
     return result
 
 

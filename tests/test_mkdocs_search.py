@@ -2,48 +2,66 @@
 
 from __future__ import annotations
 
-import fnmatch
 import gzip
 import json
 
 import pytest
 
-from generator.mkdocs.search import index_parts
+from generator.mkdocs.search import index_parts, indexed_pages
 
 
-def make_site(root, slugs, days=3):
-    for slug in [*slugs, "az", "az/b"]:
-        (root / "papers" / slug).mkdir(parents=True)
-        (root / "papers" / slug / "index.html").write_text("<html></html>")
-    for day in range(days):
-        (root / "days" / f"2025-01-0{day + 1}").mkdir(parents=True)
-        (root / "days" / f"2025-01-0{day + 1}" / "index.html").write_text("<html></html>")
-    return root
+def test_a_small_site_is_one_index():
+    pages = ["days/2025-01-01/index.html", "papers/alpha-1/index.html", "papers/beta-2/index.html"]
+    assert index_parts(pages, recent=pages[:1], pages_per_index=100) == [("pagefind/", pages)]
 
 
-def test_a_small_site_is_one_index(tmp_path):
-    site = make_site(tmp_path, ["alpha-1", "beta-2"])
-    assert index_parts(site, pages_per_index=100) == [("pagefind/", None)]
+def test_the_indexed_pages_are_day_paper_topic_and_topic_month_pages():
+    dests = [
+        "index.html",
+        "days/index.html",
+        "days/2025-01-01/index.html",
+        "papers/index.html",
+        "papers/az/b/index.html",
+        "papers/alpha-1/index.html",
+        "tags/index.html",
+        "tags/pruning/index.html",
+        "tags/pruning/2025-01/index.html",
+        "weeks/2025-W01/index.html",
+    ]
+    assert indexed_pages(dests) == [
+        "days/2025-01-01/index.html",
+        "papers/alpha-1/index.html",
+        "tags/pruning/2025-01/index.html",
+        "tags/pruning/index.html",
+    ]
 
 
-def test_a_large_site_is_split_by_first_character_into_bounded_parts(tmp_path):
-    slugs = [f"{c}{n}-paper" for c in "abcdefgh" for n in range(10)]
-    site = make_site(tmp_path, slugs)
-    parts = index_parts(site, pages_per_index=30)
-    assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-2/", "pagefind-3/"]
+def test_a_large_site_has_the_newest_month_first_and_the_rest_in_bounded_runs():
+    papers = [f"papers/{c}{n}-paper/index.html" for c in "abcdefgh" for n in range(10)]
+    days = [f"days/2025-01-0{d}/index.html" for d in range(1, 4)]
+    recent = {papers[5], papers[40], days[2]}
+    parts = index_parts(papers + days, recent, pages_per_index=30, recent_part_from=50)
+    assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-2/", "pagefind-3/", "pagefind-4/"]
+    assert parts[0][1] == sorted(recent)
+    everything = [page for _, pages in parts for page in pages]
+    assert sorted(everything) == sorted(papers + days) and len(everything) == len(set(everything))
+    assert all(len(pages) <= 30 for _, pages in parts)
+    # An archive of one month is one part.
+    assert index_parts(papers, set(papers), 30, 1) == [("pagefind/", sorted(papers))]
+    # Below recent_part_from pages, the newest month has no part of its own.
+    assert [pages for _, pages in index_parts(papers, recent, 100, recent_part_from=500)] == [sorted(papers)]
 
-    def part_of(path: str) -> list[str]:
-        return [
-            folder
-            for folder, glob in parts
-            if any(fnmatch.fnmatch(path, option) for option in glob.strip("{}").split(","))
-        ]
 
-    for slug in slugs:
-        assert len(part_of(f"papers/{slug}/index.html")) == 1, slug
-    assert part_of("days/2025-01-01/index.html") == ["pagefind/"]
-    sizes = [sum(1 for slug in slugs if part_of(f"papers/{slug}/index.html") == [folder]) for folder, _ in parts]
-    assert max(sizes) <= 30 and sum(sizes) == len(slugs)
+def test_which_part_a_settled_page_is_in_does_not_depend_on_the_newest_month():
+    papers = [f"papers/p{n:03d}/index.html" for n in range(90)]
+    before = index_parts(papers + ["papers/new-1/index.html"], {"papers/new-1/index.html"}, 30, 10)
+    after = index_parts(
+        papers + ["papers/new-1/index.html", "papers/new-2/index.html"],
+        {"papers/new-1/index.html", "papers/new-2/index.html"},
+        30,
+        10,
+    )
+    assert before[1:] == after[1:]
 
 
 # --- Pagefind's filter files, made deterministic (generator/mkdocs/pagefind_filters.py) --

@@ -365,7 +365,7 @@ def test_counts_of_one_read_in_the_singular():
         [Digest("2025-03-28.txt", dt.date(2025, 3, 28), (DigestEntry("Alone", "Just one.", 1),))], NO_TAGS
     ).archive
     files = render_site(archive)
-    assert '<p class="da-counts">1 paper. <a' in files["days/2025-03-28.md"]
+    assert '<p class="da-counts" data-pagefind-ignore="all">1 paper. <a' in files["days/2025-03-28.md"]
     assert "1 paper, 1 day, 1 listing, 0 topics." in files["index.md"]
     assert (
         "1 day, 1 listing" in files["days/index.md"]

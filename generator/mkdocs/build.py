@@ -5,6 +5,12 @@ old site is swapped out only after a clean build whose output holds every page t
 generator wrote, so a failed, interrupted or incomplete build leaves the last good site
 as it was. A site folder is only ever replaced if it is empty or carries the marker of
 an earlier build.
+
+When the last build left its state (``.<site>.build-state.json`` beside the site), the
+build is incremental (:mod:`generator.mkdocs.incremental`): the staging folder starts as
+hard links to the last site and ``mkdocs build --dirty`` redoes what changed. Should it
+fail, or should a write have gone through a link into the last site, the build is
+done again in full; the site it leaves is the same either way.
 """
 
 from __future__ import annotations
@@ -12,29 +18,69 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import ArchiveError
 from ..folder_swap import describe_os_error, replacing
 from ..lock import LOCK_FD_VARIABLE
 from ..site.urls import built_path
+from .incremental import STATE_OUT_VARIABLE, STATE_VARIABLE, link_tree, read_state, site_matches, written_through
 
 SITE_MARKER = ".digest-archive-site"
 
 
-def build_site(mkdocs_config: Path, site_dir: Path, expected: Iterable[str] = (), lock_fd: int | None = None) -> None:
-    """Build the MkDocs site of ``mkdocs_config`` into ``site_dir`` (strict mode).
+def state_file(site_dir: Path) -> Path:
+    """Where the build state of ``site_dir`` is kept: beside it, not in the published site."""
+    return site_dir.with_name(f".{site_dir.name}.build-state.json")
+
+
+def build_site(
+    mkdocs_config: Path,
+    site_dir: Path,
+    expected: Iterable[str] = (),
+    lock_fd: int | None = None,
+    full: bool = False,
+    report: Callable[[str], None] = lambda text: None,
+) -> bool:
+    """Build the MkDocs site of ``mkdocs_config`` into ``site_dir`` (strict mode);
+    return True if the build was incremental.
 
     ``expected`` are the files of site_src the generator wrote: the build counts as
     complete only if each is in the site (as its HTML page, or copied). ``lock_fd`` is
-    the project lock, held by MkDocs and its children too while they run.
+    the project lock, held by MkDocs and its children too while they run. The build
+    starts from the last site when its state is there, unless ``full``.
     """
     site_dir = Path(os.path.abspath(site_dir))
     _check_replaceable(site_dir)
+    # MkDocs publishes no dotfile of site_src (such as the search plugin's list of pages).
+    expected = [path for path in expected if not any(part.startswith(".") for part in path.split("/"))]
+    state = state_file(site_dir)
+    previous = None if full or not (site_dir / SITE_MARKER).is_file() else read_state(state)
+    incremental = previous is not None
+    if previous is not None and not site_matches(site_dir, previous, ignore=[SITE_MARKER]):
+        report(f"{site_dir} is not the site its build state describes (changed since?); building in full")
+        incremental = False
+    if incremental:
+        try:
+            _build(mkdocs_config, site_dir, expected, lock_fd, incremental=True)
+            return True
+        except ArchiveError as error:
+            report(f"the incremental build did not succeed ({error}); building in full")
+    _build(mkdocs_config, site_dir, expected, lock_fd, incremental=False)
+    return False
+
+
+def _build(mkdocs_config: Path, site_dir: Path, expected: list[str], lock_fd: int | None, incremental: bool) -> None:
+    state = state_file(site_dir)
+    new_state = state.with_name(state.name + ".new")
     try:
+        new_state.unlink(missing_ok=True)
         with replacing(site_dir) as staging:
-            _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd)
+            linked = link_tree(site_dir, staging) if incremental else {}
+            _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd, state if incremental else None, new_state)
+            if through := written_through(staging, linked):
+                raise ArchiveError(f"a write went through a hard link into the last site ({', '.join(through[:3])})")
             missing = sorted(path for path in map(built_path, expected) if not (staging / path).is_file())
             if missing:
                 listed = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
@@ -42,12 +88,22 @@ def build_site(mkdocs_config: Path, site_dir: Path, expected: Iterable[str] = ()
                     f"mkdocs build left out {len(missing)} page(s) the generator wrote ({listed});"
                     f" the previous site in {site_dir} is unchanged"
                 )
-            (staging / SITE_MARKER).write_text("Built by digest-archive; safe to delete.\n", encoding="utf-8")
+            marker = staging / SITE_MARKER
+            marker.unlink(missing_ok=True)
+            marker.write_text("Built by digest-archive; safe to delete.\n", encoding="utf-8")
+            # The old state goes before the swap: a run killed in between builds in full.
+            state.unlink(missing_ok=True)
+        if new_state.is_file():
+            os.replace(new_state, state)
     except OSError as error:
         raise ArchiveError(describe_os_error(error, site_dir)) from None
+    finally:
+        new_state.unlink(missing_ok=True)
 
 
-def _run_mkdocs(mkdocs_config: Path, staging: Path, site_dir: Path, lock_fd: int | None) -> None:
+def _run_mkdocs(
+    mkdocs_config: Path, staging: Path, site_dir: Path, lock_fd: int | None, state: Path | None, new_state: Path
+) -> None:
     command = [
         sys.executable,
         "-m",
@@ -59,8 +115,13 @@ def _run_mkdocs(mkdocs_config: Path, staging: Path, site_dir: Path, lock_fd: int
         "--site-dir",
         str(staging),
     ]
+    if state is not None:
+        command.append("--dirty")
     # The banner Material prints on every build is noise in an archive's CI log.
-    environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ}
+    environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ, STATE_OUT_VARIABLE: str(new_state)}
+    environment.pop(STATE_VARIABLE, None)
+    if state is not None:
+        environment[STATE_VARIABLE] = str(state)
     if lock_fd is not None:
         environment[LOCK_FD_VARIABLE] = str(lock_fd)
     fds = (lock_fd,) if lock_fd is not None else ()

@@ -17,6 +17,8 @@ Enabled in mkdocs.yml under ``plugins``.
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 import jinja2
@@ -30,9 +32,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..folder_swap import STAGING_MARKER
 from ..progress import Progress
 from ..site.urls import url
+from .build import SITE_MARKER
 from .chrome import chrome_script
+from .incremental import STATE_OUT_VARIABLE, STATE_VARIABLE, IncrementalBuild, read_state, setup_fingerprint, write_new
 from .lean import collapse_whitespace, lean_html, spacing_is_delimited
 from .passthrough import is_generated, pass_through
 from .reader import reader_script
@@ -75,7 +80,12 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.env: jinja2.Environment | None = None
         self.nav: Navigation | None = None
         self.files: Files | None = None
-        self.page_urls: list[str] = []
+        self.dirty = False
+        # Set when digest-archive build runs MkDocs (see .incremental); None otherwise.
+        self.incremental_build: IncrementalBuild | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.tricks = Tricks.from_settings(self.config)
@@ -83,17 +93,37 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         if self.tricks.sitemap:
             # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
             config.theme.static_templates.discard(url("sitemap"))
+        self.incremental_build = start_incremental_build(config, self.dirty)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        builder = self.incremental_build
+        if builder is not None and self.dirty:
+            if not builder.incremental:
+                log.info("the previous build's state does not fit this one: building in full")
+                _empty_site_dir(Path(config.site_dir))
+            # MkDocs writes these on every build: never through a link into the last site.
+            builder.unlink_outputs([*config.theme.static_templates, *config.extra_templates])
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         give_reader_its_paths(files, config)
-        self.page_urls = []
-        self.progress = Progress("mkdocs build", len(files.documentation_pages()))
+        pages = len(files.documentation_pages())
+        if self.incremental_build is not None:
+            self.incremental_build.decide(files)
+            if self.incremental_build.incremental:
+                pages = self.incremental_build.rebuilt
+                log.info(f"incremental build: {pages} of {len(files.documentation_pages())} pages changed")
+        self.progress = Progress("mkdocs build", pages)
         self.files = files
         return files
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
+        builder = self.incremental_build
+        if builder is not None and builder.incremental and any(page.title is None for page in nav.pages):
+            # A nav title read from its page could change with it, and every page shows the nav.
+            log.info("incremental build: the nav takes titles from pages; every page is built")
+            builder.rebuild_all_pages()
         return nav
 
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
@@ -133,8 +163,12 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         if self.progress is not None:
             self.progress.advance()
-        if page.canonical_url:
-            self.page_urls.append(page.canonical_url)
+        finished = self._output(output, page)
+        if self.incremental_build is not None:
+            self.incremental_build.page_built(page.file.dest_uri, finished)
+        return finished
+
+    def _output(self, output: str, page: Page) -> str:
         if self.frames is not None and page.file.src_uri in self.stamped_pages:
             self.stamped_pages.discard(page.file.src_uri)
             return self.frames.stamp(page)
@@ -150,13 +184,27 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return finished
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.tricks.sitemap and config.site_url:
-            write_sitemaps(Path(config.site_dir), config.site_url, self.page_urls)
+        builder = self.incremental_build
+        written: list[str] = []
+        if self.tricks.sitemap and config.site_url and self.files is not None:
+            # Every page's address, whether this build rendered it or kept it (incremental).
+            page_urls = [
+                file.page.canonical_url
+                for file in self.files.documentation_pages()
+                if file.page is not None and file.page.canonical_url
+            ]
+            written += write_sitemaps(Path(config.site_dir), config.site_url, page_urls)
         if self.tricks.chrome_script and self.env is not None and self.nav is not None:
             script = chrome_script(self.env, config, self.nav, self.files, lambda html: self._tidy(html))
-            target = Path(config.site_dir) / url("chrome_script")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(script, encoding="utf-8")
+            write_new(Path(config.site_dir) / url("chrome_script"), script)
+            written.append(url("chrome_script"))
+        if builder is not None:
+            for path in written:
+                builder.claim(path)
+            removed = builder.sweep(keep=lambda path: path in (STAGING_MARKER, SITE_MARKER))
+            if removed:
+                log.info(f"incremental build: {len(removed)} files of the last site no longer built, removed")
+            builder.save(Path(os.environ[STATE_OUT_VARIABLE]))
         if self.progress is not None:
             self.progress.close()
             self.progress = None
@@ -178,6 +226,58 @@ def _can_stamp(page: Page) -> bool:
     return (
         is_generated(page) and page.meta.get("template") == FRAME_TEMPLATE and spacing_is_delimited(page.content or "")
     )
+
+
+def start_incremental_build(config: MkDocsConfig, dirty: bool) -> IncrementalBuild | None:
+    """The incremental build's bookkeeping when digest-archive build runs MkDocs (it
+    names where the state goes), None for a plain ``mkdocs build``. A dirty build with a
+    state that fits is incremental; anything else builds in full and records the state."""
+    if not os.environ.get(STATE_OUT_VARIABLE):
+        return None
+    previous_path = os.environ.get(STATE_VARIABLE)
+    previous = read_state(Path(previous_path)) if dirty and previous_path else None
+    custom_dir = config.theme.custom_dir
+    settings = {
+        key: config.get(key)
+        for key in ("site_name", "site_url", "site_description", "copyright", "extra", "use_directory_urls", "nav")
+    }
+    settings["plugins"] = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    setup = setup_fingerprint(
+        Path(config.config_file_path) if config.config_file_path else None,
+        Path(custom_dir) if custom_dir else None,
+        settings,
+    )
+    builder = IncrementalBuild(previous, setup, Path(config.site_dir), Path(config.docs_dir))
+    if dirty:
+        # MkDocs warns that a dirty build may leave stale navigation; this one carries
+        # nothing over that depends on other pages (see .incremental), and --strict would
+        # count the warning as an error.
+        logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildWarningFilter())
+    return builder
+
+
+# What MkDocs says of every dirty build (a warning, which --strict counts, and a note).
+_DIRTY_BUILD_MESSAGES = ("A 'dirty' build is being performed", "The directory contains stale files")
+
+
+class _DirtyBuildWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not message.startswith(_DIRTY_BUILD_MESSAGES)
+
+
+def _empty_site_dir(site_dir: Path) -> None:
+    """Remove what a build carried over from the last site (all of it is its own links)
+    but the staging marker."""
+    import shutil
+
+    for entry in site_dir.iterdir():
+        if entry.name == STAGING_MARKER:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def give_reader_its_paths(files: Files, config: MkDocsConfig) -> None:

@@ -10,24 +10,32 @@ Pagefind. This plugin, used instead of Material's ``search`` plugin,
 
 * runs the Pagefind indexer on the built site (pages mark what is indexed with
   ``data-pagefind-body`` and ``data-pagefind-ignore``; see the page templates). Pagefind
-  holds its whole index in memory while it works, about 110 KB a page: a site of more
-  than :data:`PAGES_PER_INDEX` pages is indexed in parts (``pagefind/``,
-  ``pagefind-2/``, ...: paper pages split by the first character of their URL, day
-  and topic pages in the first part), one after the other, and the search worker
-  merges them in the browser (Pagefind's ``mergeIndex``), listed in
-  ``pagefind/archive-parts.json``;
+  holds its whole index in memory while it works, about 110 KB a page, so a large site
+  is indexed in parts (``pagefind/``, ``pagefind-2/``, ...) of at most
+  :data:`PAGES_PER_INDEX` pages, one after the other, and the search worker merges them
+  in the browser (Pagefind's ``mergeIndex``), listed in ``pagefind/archive-parts.json``.
+  From :data:`RECENT_PART_FROM` indexed pages, the pages about the newest month (the
+  generator lists them in site_src, :func:`generator.site.plan`) are the first part, and
+  the rest are split in runs of sorted paths: a new day then changes the first part only,
+  and in an incremental build (:mod:`.incremental`) a part whose pages index as before
+  is kept as it is instead of being indexed again;
 * writes the empty ``search/search_index.json`` that Material's front end fetches on
   start-up before it hands over to the worker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -38,13 +46,20 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from ..lock import inherited_lock_fds
-from ..site.urls import UNUSED_SEARCH_FILES, glob, static_prefix, url
+from ..site.urls import UNUSED_SEARCH_FILES, glob, url
+from .incremental import IncrementalBuild, write_new
 from .pagefind_filters import PagefindFormatError, canonical_filters
 
 log = get_plugin_logger("digest-archive")
 
 # Pages per Pagefind run: some 2.2 GB of memory for the indexer.
 PAGES_PER_INDEX = 20_000
+# Indexed pages from which the newest month is a part of its own: below, re-indexing the
+# whole site takes about as long as a part would, and one part means fewer fetches.
+RECENT_PART_FROM = 5_000
+
+# The pages Pagefind indexes (the others carry no data-pagefind-body): built paths.
+_INDEXED_KINDS = ("day", "paper", "tag", "tag_month")
 
 WORKER_SOURCE = Path(__file__).parent / "archive-search.js"
 
@@ -56,6 +71,7 @@ class SearchConfig(Config):
     enabled = config_options.Type(bool, default=True)
     # Lower it if the indexer runs out of memory (about 110 KB a page).
     pages_per_index = config_options.Type(int, default=PAGES_PER_INDEX)
+    recent_part_from = config_options.Type(int, default=RECENT_PART_FROM)
 
 
 class SearchPlugin(BasePlugin[SearchConfig]):
@@ -75,34 +91,53 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 )
         return config
 
-    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        if self.config.enabled:
-            files.append(File.generated(config, url("search_worker"), content=search_worker_script()))
-        return files
-
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
         site_dir = Path(config.site_dir)
-        stub = site_dir / url("material_search_index")
-        stub.parent.mkdir(parents=True, exist_ok=True)
-        stub.write_text(json.dumps(_MATERIAL_STUB_INDEX), encoding="utf-8")
+        builder: IncrementalBuild | None = getattr(config.plugins.get("digest-archive"), "incremental_build", None)
+        write_new(site_dir / url("material_search_index"), json.dumps(_MATERIAL_STUB_INDEX))
         started = time.monotonic()
-        parts = index_parts(site_dir, self.config.pages_per_index)
-        pages = 0
-        for folder, pattern in parts:
-            pages += run_pagefind(site_dir, folder, pattern)
+        pages = indexed_pages(dest for dest in self._page_dests)
+        recent = read_recent(Path(config.docs_dir))
+        parts = index_parts(pages, recent, self.config.pages_per_index, self.config.recent_part_from)
+        indexed = kept = 0
+        for folder, members in parts:
+            key = part_key(members, builder)
+            if builder is not None:
+                builder.claim(folder)
+                builder.state.search_parts[folder] = key or ""
+                previous = builder.previous.search_parts.get(folder) if builder.previous else None
+                if key and key == previous and (site_dir / folder / url("search_entry")).is_file():
+                    kept += len(members)
+                    continue
+            shutil.rmtree(site_dir / folder, ignore_errors=True)  # old files may be links into the last site
+            indexed += run_pagefind_on(site_dir, folder, members)
             drop_unused_ui(site_dir / folder)
             try:
                 canonical_filters(site_dir / folder)
             except (PagefindFormatError, OSError, ValueError) as error:
                 raise PluginError(f"could not make Pagefind's filter files deterministic: {error}") from None
         # Read by the search worker: the folders of the parts after the first.
-        (site_dir / url("search_parts")).write_text(json.dumps([folder for folder, _ in parts[1:]]))
+        write_new(site_dir / url("search_parts"), json.dumps([folder for folder, _ in parts[1:]]))
+        if builder is not None:
+            builder.claim(url("material_search_index"))
         log.info(
-            f"search index: {pages} pages indexed by Pagefind in {time.monotonic() - started:.1f} s"
-            f" ({len(parts)} part{'s' if len(parts) > 1 else ''})"
+            f"search index: {indexed} pages indexed by Pagefind in {time.monotonic() - started:.1f} s"
+            f" ({len(parts)} part{'s' if len(parts) > 1 else ''}"
+            + (f"; {kept} pages in parts that index as before, kept" if kept else "")
+            + ")"
         )
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        if self.config.enabled:
+            files.append(File.generated(config, url("search_worker"), content=search_worker_script()))
+        self._files = files
+        return files
+
+    @property
+    def _page_dests(self) -> list[str]:
+        return [file.dest_uri for file in self._files.documentation_pages()]
 
 
 def drop_unused_ui(index_dir: Path) -> None:
@@ -125,48 +160,86 @@ def search_worker_script() -> str:
     return source.replace(strict, f"{strict}\nconst ARCHIVE_PATHS = {json.dumps(paths)};\n", 1)
 
 
-def index_parts(site_dir: Path, pages_per_index: int = PAGES_PER_INDEX) -> list[tuple[str, str | None]]:
-    """The Pagefind runs for ``site_dir``: (output folder, file glob or None for all).
+def indexed_pages(dests: Iterable[str]) -> list[str]:
+    """The built pages among ``dests`` that Pagefind indexes (day, paper, topic and
+    topic-month pages), sorted."""
+    patterns = [re.escape(glob(kind) + "index.html").replace(r"\*", "[^/]+") for kind in _INDEXED_KINDS]
+    matcher = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    return sorted(dest for dest in dests if matcher.fullmatch(dest))
 
-    One run up to ``pages_per_index`` pages. Above, paper pages are split into runs of
-    about equal size by the first character of their folder name, so a page's part
-    depends on its own URL only; the first part also takes the day and topic pages.
+
+def read_recent(docs_dir: Path) -> set[str]:
+    """The built paths of the newest month's pages, as the generator listed them (empty
+    when it did not: every page is then in the runs of sorted paths)."""
+    try:
+        document = json.loads((docs_dir / url("search_recent")).read_text(encoding="utf-8"))
+        return {str(page) for page in document["pages"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def index_parts(
+    pages: Sequence[str],
+    recent: Collection[str] = (),
+    pages_per_index: int = PAGES_PER_INDEX,
+    recent_part_from: int = RECENT_PART_FROM,
+) -> list[tuple[str, list[str]]]:
+    """The Pagefind runs for the indexed ``pages``: (output folder, the pages it indexes).
+
+    One run up to ``pages_per_index`` pages. From ``recent_part_from`` pages, the
+    ``recent`` ones are a part of their own, the first; the others are split into runs of
+    at most ``pages_per_index`` sorted paths, of about equal size. Which part a page is in
+    depends only on the site, never on the builds before.
     """
-    papers = site_dir / static_prefix("paper")
-    sections = Path(static_prefix("papers_section")).relative_to(static_prefix("paper")).parts[0]
-    by_character = Counter(
-        entry.name[0]
-        for entry in (papers.iterdir() if papers.is_dir() else ())
-        if entry.is_dir() and entry.name != sections
-    )
-    others = [glob("day") + "index.html", glob("tag") + "index.html", glob("tag_month") + "index.html"]
-    total = sum(sum(1 for _ in site_dir.glob(pattern)) for pattern in others) + sum(by_character.values())
-    count = math.ceil(total / pages_per_index)
-    if count <= 1:
-        return [(url("search_index"), None)]
-    groups: list[list[str]] = [[]]
-    filled = total - sum(by_character.values())
-    for character in sorted(by_character):
-        if filled >= total / count * len(groups) and len(groups) < count:
-            groups.append([])
-        groups[-1].append(character)
-        filled += by_character[character]
-
-    def papers_starting_with(characters: list[str]) -> str:
-        return glob("paper", slug=f"[{''.join(characters)}]*") + "index.html"
-
-    first = others + ([papers_starting_with(groups[0])] if groups[0] else [])
-    globs = ["{" + ",".join(first) + "}"] + [papers_starting_with(group) for group in groups[1:]]
+    pages = sorted(pages)
+    newest = [page for page in pages if page in recent] if len(pages) >= recent_part_from else []
+    settled = [page for page in pages if page not in set(newest)] if newest else pages
+    count = math.ceil(len(settled) / pages_per_index)
+    runs = [settled[len(settled) * n // count : len(settled) * (n + 1) // count] for n in range(count)]
+    groups = ([newest] if newest else []) + runs or [[]]
     return [
-        (url("search_index") if n == 0 else url("search_index_part", number=n + 1), pattern)
-        for n, pattern in enumerate(globs)
+        (url("search_index") if n == 0 else url("search_index_part", number=n + 1), group)
+        for n, group in enumerate(groups)
     ]
 
 
-def run_pagefind(site_dir: Path, folder: str, pattern: str | None = None) -> int:
+def part_key(pages: Sequence[str], builder: IncrementalBuild | None) -> str | None:
+    """A hash of a part's pages and what Pagefind reads from each; None when a page's is
+    unknown (the part is then indexed)."""
+    if builder is None:
+        return None
+    digest = hashlib.sha256()
+    for page in pages:
+        fingerprint = builder.indexed_fingerprint(page)
+        if fingerprint is None:
+            return None
+        digest.update(f"{page}\t{fingerprint}\n".encode())
+    return digest.hexdigest()
+
+
+def run_pagefind_on(site_dir: Path, folder: str, pages: Sequence[str]) -> int:
+    """Index ``pages`` of ``site_dir`` into ``site_dir/folder``: Pagefind reads them from
+    a folder of hard links to exactly those pages (its globs cannot list pages)."""
+    farm = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.pagefind-", dir=site_dir.parent))
+    try:
+        for page in pages:
+            target = farm / page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site_dir / page, target)
+            except OSError:
+                shutil.copyfile(site_dir / page, target)
+        return run_pagefind(farm, str(site_dir / folder), output_path=True)
+    finally:
+        shutil.rmtree(farm, ignore_errors=True)
+
+
+def run_pagefind(site_dir: Path, folder: str, pattern: str | None = None, output_path: bool = False) -> int:
     """Index the pages of ``site_dir`` that the glob ``pattern`` matches (all if None)
-    into ``site_dir/folder``; return the number of pages indexed."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", folder.rstrip("/")]
+    into ``site_dir/folder`` (into ``folder`` itself with ``output_path``); return the
+    number of pages indexed."""
+    output = ["--output-path", folder] if output_path else ["--output-subdir", folder.rstrip("/")]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), *output]
     if pattern is not None:
         command += ["--glob", pattern]
     try:

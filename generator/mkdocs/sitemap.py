@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..site.urls import url
+from .incremental import write_new
 
 URLS_PER_FILE = 50_000  # the protocol's limit per file
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -48,4 +49,4 @@ def _urlset(urls: list[str]) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+    write_new(path, text)  # never through a link into the last site (incremental builds)

@@ -132,9 +132,27 @@ class _Planner:
         self.reader()
         self.feeds()
         self.statistics()
+        self.search_recent()
         self.jobs[urls.url("data")] = (None, None)
         self.bib(urls.url("archive_bib"), [paper.key for paper in sorted(self.archive.papers.values(), key=_by_first_listing)])
         return self.jobs
+
+    def search_recent(self) -> None:
+        """The built paths of the indexed pages about the newest month of the archive (its
+        papers by first listing, its days, its topic months, and the topic pages, whose
+        counts change every day): the search plugin indexes them as a part of their own,
+        so a new day re-indexes these and leaves the rest of the index as it is."""
+        if not self.archive.days:
+            return
+        newest = self.archive.days[-1].date
+        month = (newest.year, newest.month)
+        papers = self.archive.papers.values()
+        pages = [urls.paper_url(p.slug) for p in papers if (p.first_seen.year, p.first_seen.month) == month]
+        pages += [urls.day_url(day.date) for day in self.archive.days if (day.date.year, day.date.month) == month]
+        pages += [urls.tag_month_url(tag.slug, month) for tag in self.archive.tags]
+        built = [urls.built_path(urls.source_path(page)) for page in pages]
+        built += [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
+        self.jobs[urls.url("search_recent")] = (None, {"json": {"month": f"{month[0]:04d}-{month[1]:02d}", "pages": sorted(built)}})
 
     def bib(self, path: str, keys: list[str]) -> None:
         self.jobs[path] = (None, {"bib": keys})

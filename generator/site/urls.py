@@ -63,6 +63,9 @@ URLS: Mapping[str, str] = MappingProxyType(
         "not_found": "404.html",
         "sitemap": "sitemap.xml",
         "sitemap_part": "sitemap-{number}.xml",
+        # In site_src only (MkDocs skips dotfiles): the indexed pages of the newest month,
+        # which the search plugin indexes apart, so that a new day re-indexes few pages.
+        "search_recent": ".digest-archive-search-recent.json",
         # Written by the MkDocs plugins (generator/mkdocs/).
         "search_index": "pagefind/",
         "search_index_part": "pagefind-{number}/",

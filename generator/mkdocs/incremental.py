@@ -1,0 +1,431 @@
+"""The incremental build: MkDocs rebuilds only the pages whose sources changed.
+
+A full ``mkdocs build`` renders every page and re-indexes the whole site, although a new
+day changes about 1,300 files of 100,000. ``digest-archive build`` instead starts the
+next site from the last one and lets MkDocs' dirty build redo what changed:
+
+* :mod:`generator.mkdocs.build` hard-links the previous site into the staging folder
+  (no copying) and runs ``mkdocs build --dirty`` into it, naming the previous build's
+  :class:`BuildState` (:data:`STATE_VARIABLE`) and where this build's goes
+  (:data:`STATE_OUT_VARIABLE`);
+* the ``digest-archive`` plugin (:class:`IncrementalBuild`) decides what MkDocs writes:
+  a page or file of site_src is rebuilt when its content differs from the previous
+  build's (a content hash, not MkDocs' mtimes, which a cache restore or a checkout
+  resets); a theme file when it is missing; a generated file when its bytes differ;
+* every file MkDocs or the plugins write is unlinked first, so a write never goes
+  through a hard link into the previous site (which stays the live site until the swap);
+* after the build, every file carried over from the previous site that this build did
+  not produce (a removed page, a sitemap part, an index part) is swept away, so the site
+  holds exactly what a full build writes;
+* the search plugin re-indexes only the Pagefind parts whose pages' indexed content
+  changed (:func:`index_fingerprint`).
+
+Nothing is trusted blindly. The state is thrown away, and the build is a full one, when
+its format, the MkDocs configuration, the theme (custom_dir and the generator's own
+theme layers and code), or the versions of Python, MkDocs, Material or Pagefind differ
+(:func:`setup_fingerprint`). ``tests/test_incremental_build.py`` checks that the site an
+incremental build leaves equals a fresh full build byte for byte, after each kind of
+change, and that a damaged state costs a full build, never a wrong site.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+STATE_FORMAT = "digest-archive build state 1"
+# Set by generator.mkdocs.build for the mkdocs process: the previous build's state (an
+# incremental build when it is valid), and where to write this build's.
+STATE_VARIABLE = "DIGEST_ARCHIVE_BUILD_STATE"
+STATE_OUT_VARIABLE = "DIGEST_ARCHIVE_BUILD_STATE_OUT"
+
+# The packages whose version changes what a build writes.
+_PACKAGES = ("mkdocs", "mkdocs-material", "pagefind", "pagefind-bin", "jinja2", "markdown", "pymdown-extensions")
+_GENERATOR = Path(__file__).parent.parent
+
+
+@dataclass
+class SourceRecord:
+    """A file of site_src as the last build saw it: how to tell it is the same file
+    (inode, size, mtime) and what it held (``sha``), and where the site has it."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+    sha: str
+    dest: str
+
+
+@dataclass
+class BuildState:
+    """What the next build needs to know about the site a build left."""
+
+    setup: str
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
+    # A fingerprint of what Pagefind reads from each indexed page, by built path.
+    indexed: dict[str, str] = field(default_factory=dict)
+    # Each Pagefind part's folder and the fingerprint of the pages it was made from.
+    search_parts: dict[str, str] = field(default_factory=dict)
+    # Every file of the site the build left: (size, mtime_ns, sha), to check that the
+    # site the next build starts from is still that one (see :func:`site_matches`).
+    site: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": STATE_FORMAT,
+                "setup": self.setup,
+                "sources": {
+                    path: [r.inode, r.size, r.mtime_ns, r.sha, r.dest] for path, r in sorted(self.sources.items())
+                },
+                "indexed": dict(sorted(self.indexed.items())),
+                "search_parts": dict(sorted(self.search_parts.items())),
+                "site": {path: list(record) for path, record in sorted(self.site.items())},
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> BuildState:
+        """Read a state; ValueError if it is not one this version wrote."""
+        try:
+            document = json.loads(text)
+            if document["format"] != STATE_FORMAT:
+                raise ValueError("another format")
+            sources = {
+                str(path): SourceRecord(int(i), int(s), int(m), str(sha), str(dest))
+                for path, (i, s, m, sha, dest) in document["sources"].items()
+            }
+            indexed = {str(k): str(v) for k, v in document["indexed"].items()}
+            parts = {str(k): str(v) for k, v in document["search_parts"].items()}
+            site = {str(k): (int(size), int(mtime), str(sha)) for k, (size, mtime, sha) in document["site"].items()}
+            return cls(str(document["setup"]), sources, indexed, parts, site)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise ValueError(f"not a build state: {error}") from None
+
+
+def read_state(path: Path) -> BuildState | None:
+    """The state at ``path``, or None when it is missing or unreadable (a full build)."""
+    try:
+        return BuildState.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write ``path`` as a new file: whatever was at ``path`` is unlinked first, so a hard
+    link to the previous site's copy is never written through."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
+def setup_fingerprint(config_file: Path | None, custom_dir: Path | None, settings: dict) -> str:
+    """A hash of everything besides site_src that decides what a build writes: the
+    MkDocs configuration (its file and the ``settings`` read from it), the theme's
+    custom_dir, the generator's code and theme layers, and the versions of Python and
+    of the packages that render or index the pages."""
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps({"format": STATE_FORMAT, "python": sys.version, **settings}, sort_keys=True, default=str).encode()
+    )
+    for name in _PACKAGES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"\0{name}={version}".encode())
+    if config_file is not None:
+        digest.update(b"\0config\0" + config_file.read_bytes())
+    for root in (custom_dir, _GENERATOR):
+        if root is None or not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+_IGNORED_ALL = 'data-pagefind-ignore="all"'
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
+def index_fingerprint(html: str) -> str:
+    """A hash of a built page less its ``data-pagefind-ignore="all"`` elements: Pagefind
+    reads nothing else from the page, so two pages with the same fingerprint index the
+    same (the reverse need not hold: the hash also covers the page frame and attributes).
+
+    The generator's HTML is well formed and its text escaped, so an element ends at the
+    closing tag that balances its opening tag's name.
+    """
+    kept: list[str] = []
+    position = 0
+    while (found := html.find(_IGNORED_ALL, position)) != -1:
+        start = html.rfind("<", position, found)
+        name = _TAG_NAME.match(html, start) if start != -1 else None
+        if name is None:  # the attribute's text outside a tag: escaped, so not an element
+            kept.append(html[position : found + len(_IGNORED_ALL)])
+            position = found + len(_IGNORED_ALL)
+            continue
+        kept.append(html[position:start])
+        position = _element_end(html, name.group(1), html.index(">", found) + 1)
+    kept.append(html[position:])
+    return hashlib.sha256("".join(kept).encode("utf-8")).hexdigest()
+
+
+def _element_end(html: str, name: str, start: int) -> int:
+    """The index after the closing tag of the element ``name`` opened just before ``start``."""
+    pattern = re.compile(rf"<(/?){re.escape(name)}\b[^>]*>", re.IGNORECASE)
+    depth = 1
+    for tag in pattern.finditer(html, start):
+        if tag.group(1):
+            depth -= 1
+            if depth == 0:
+                return tag.end()
+        elif not tag.group(0).endswith("/>"):
+            depth += 1
+    return len(html)  # unbalanced: the rest of the page counts as ignored, as Pagefind would
+
+
+def file_sha(path: Path) -> str:
+    """The SHA-256 of a file's content."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def link_tree(source: Path, target: Path) -> dict[str, tuple[int, int, int]]:
+    """Fill ``target`` (an existing folder) with hard links to the files of ``source``.
+
+    Returns ``{relative path: (inode, size, mtime_ns)}`` of what was linked, for
+    :func:`written_through`. Where the file system has no hard links, files are copied
+    (and not listed: a copy cannot be written through).
+    """
+    linked: dict[str, tuple[int, int, int]] = {}
+    for folder, subfolders, names in os.walk(source):
+        relative_folder = os.path.relpath(folder, source)
+        prefix = "" if relative_folder == "." else relative_folder + os.sep
+        for name in subfolders:
+            os.mkdir(target / (prefix + name))
+        for name in names:
+            relative = prefix + name
+            source_file, target_file = os.path.join(folder, name), target / relative
+            if os.path.lexists(target_file):
+                continue  # the staging folder's own marker
+            try:
+                os.link(source_file, target_file, follow_symlinks=False)
+            except OSError as error:
+                if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+                    raise
+                shutil.copy2(source_file, target_file, follow_symlinks=False)
+                continue
+            status = os.lstat(target_file)
+            linked[relative.replace(os.sep, "/")] = (status.st_ino, status.st_size, status.st_mtime_ns)
+    return linked
+
+
+def written_through(target: Path, linked: dict[str, tuple[int, int, int]]) -> list[str]:
+    """The linked files of :func:`link_tree` that were changed in place since (same
+    inode, other size or mtime): a write that went through to the previous site."""
+    changed = []
+    for relative, (inode, size, mtime_ns) in linked.items():
+        try:
+            status = os.lstat(target / relative)
+        except FileNotFoundError:
+            continue
+        if status.st_ino == inode and (status.st_size, status.st_mtime_ns) != (size, mtime_ns):
+            changed.append(relative)
+    return sorted(changed)
+
+
+class IncrementalBuild:
+    """The plugin's side of an incremental build (see the module's docstring).
+
+    ``previous`` is the last build's state, or None for a full build (which still
+    records the state the next build needs). ``site_dir`` is where MkDocs builds.
+    """
+
+    def __init__(self, previous: BuildState | None, setup: str, site_dir: Path, docs_dir: Path) -> None:
+        self.incremental = previous is not None and previous.setup == setup
+        self.previous = previous if self.incremental else None
+        self.state = BuildState(setup)
+        self.site_dir = site_dir
+        self.docs_dir = docs_dir
+        self.claimed: set[str] = set()
+        self.rebuilt = 0
+        self.all_pages = False
+
+    def decide(self, files: Iterable[object]) -> None:
+        """Give every file of the build an ``is_modified`` that says whether this build
+        writes it, and that unlinks its old copy when it does (``on_files``)."""
+        for file in files:
+            if not file.inclusion.is_included():  # type: ignore[attr-defined]
+                continue  # not written (dotfiles such as the generator's manifest)
+            dest = file.dest_uri  # type: ignore[attr-defined]
+            self.claimed.add(dest)
+            modified = self._is_modified(file)
+            page = file.is_documentation_page()  # type: ignore[attr-defined]
+            file.is_modified = self._modified_check(modified, page, Path(file.abs_dest_path))  # type: ignore[attr-defined]
+            if modified and page:
+                self.rebuilt += 1
+
+    def rebuild_all_pages(self) -> None:
+        """Rebuild every page, changed or not (when something every page shows, such as
+        a nav title read from a page, may have changed)."""
+        self.all_pages = True
+
+    def _modified_check(self, modified: bool, page: bool, dest: Path) -> Callable[[], bool]:
+        def is_modified() -> bool:
+            if modified or (page and self.all_pages):
+                dest.unlink(missing_ok=True)
+                return True
+            return False
+
+        return is_modified
+
+    def _is_modified(self, file: object) -> bool:
+        dest = self.site_dir / file.dest_uri  # type: ignore[attr-defined]
+        content = getattr(file, "_content", None)
+        source = file.abs_src_path  # type: ignore[attr-defined]
+        if content is not None or source is None:  # made by a plugin
+            data = file.content_bytes  # type: ignore[attr-defined]
+            try:
+                return not self.incremental or dest.read_bytes() != data
+            except OSError:
+                return True
+        source_path = Path(source)
+        try:
+            inside_docs = source_path.is_relative_to(self.docs_dir)
+        except ValueError:
+            inside_docs = False
+        if not inside_docs:  # a theme file: the setup fingerprint covers its content
+            return not self.incremental or not dest.is_file()
+        record = self._record(file.src_uri, source_path, file.dest_uri)  # type: ignore[attr-defined]
+        if self.previous is None:
+            return True
+        before = self.previous.sources.get(file.src_uri)  # type: ignore[attr-defined]
+        return before is None or before.sha != record.sha or before.dest != record.dest or not dest.is_file()
+
+    def _record(self, src_uri: str, source: Path, dest: str) -> SourceRecord:
+        status = source.stat()
+        before = self.previous.sources.get(src_uri) if self.previous else None
+        if before is not None and (before.inode, before.size, before.mtime_ns) == (
+            status.st_ino,
+            status.st_size,
+            status.st_mtime_ns,
+        ):
+            sha = before.sha  # the same file as last time: no need to read it
+        else:
+            sha = file_sha(source)
+        record = SourceRecord(status.st_ino, status.st_size, status.st_mtime_ns, sha, dest)
+        self.state.sources[src_uri] = record
+        return record
+
+    def unlink_outputs(self, names: Iterable[str]) -> None:
+        """Unlink files MkDocs writes on every build (the theme's static templates) and
+        claim them."""
+        for name in names:
+            self.claimed.add(name)
+            (self.site_dir / name).unlink(missing_ok=True)
+
+    def claim(self, path: str) -> None:
+        """Mark a file or folder (relative to the site) as written by this build."""
+        self.claimed.add(path.rstrip("/"))
+
+    def page_built(self, dest: str, html: str) -> None:
+        """Record what Pagefind would read from a page this build wrote."""
+        self.state.indexed[dest] = index_fingerprint(html)
+
+    def indexed_fingerprint(self, dest: str) -> str | None:
+        """The index fingerprint of a built page: this build's, else the previous one's
+        when the page was carried over unchanged."""
+        found = self.state.indexed.get(dest)
+        if found is None and self.previous is not None:
+            found = self.previous.indexed.get(dest)
+            if found is not None:
+                self.state.indexed[dest] = found
+        return found
+
+    def sweep(self, keep: Callable[[str], bool] = lambda path: False) -> list[str]:
+        """Remove the files of the site that this build did not claim (carried over from
+        the previous site; a full build would not write them) and record every file left;
+        return the removed ones. ``keep`` names files that are neither (bookkeeping)."""
+        removed = []
+        before = self.previous.site if self.previous else {}
+        for folder, _, names in os.walk(self.site_dir, topdown=False):
+            relative_folder = os.path.relpath(folder, self.site_dir)
+            prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+            for name in names:
+                relative = prefix + name
+                if keep(relative):
+                    continue
+                path = os.path.join(folder, name)
+                if (
+                    self.incremental
+                    and relative not in self.claimed
+                    and not _under_claimed_folder(relative, self.claimed)
+                ):
+                    os.unlink(path)
+                    removed.append(relative)
+                    continue
+                self.state.site[relative] = _site_record(Path(path), before.get(relative))
+            if prefix and not os.listdir(folder):
+                os.rmdir(folder)
+        return sorted(removed)
+
+    def save(self, path: Path) -> None:
+        """Write this build's state (only pages still in the site keep a fingerprint)."""
+        built = {record.dest for record in self.state.sources.values()}
+        self.state.indexed = {dest: value for dest, value in self.state.indexed.items() if dest in built}
+        write_new(path, self.state.to_json())
+
+
+def _site_record(path: Path, before: tuple[int, int, str] | None) -> tuple[int, int, str]:
+    status = path.stat()
+    if before is not None and before[:2] == (status.st_size, status.st_mtime_ns):
+        return before  # carried over from the last site as it was
+    return (status.st_size, status.st_mtime_ns, file_sha(path))
+
+
+def site_matches(site_dir: Path, state: BuildState, ignore: Iterable[str] = ()) -> bool:
+    """True if ``site_dir`` holds exactly the files the state recorded, with the same
+    content (by size and mtime, else by hash): the site the state describes, not one
+    changed by hand, damaged, or restored from another run."""
+    ignored = set(ignore)
+    seen = 0
+    for folder, _, names in os.walk(site_dir):
+        relative_folder = os.path.relpath(folder, site_dir)
+        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+        for name in names:
+            relative = prefix + name
+            if relative in ignored:
+                continue
+            record = state.site.get(relative)
+            if record is None:
+                return False
+            path = Path(folder, name)
+            if path.is_symlink():
+                return False
+            status = path.stat()
+            if status.st_size != record[0]:
+                return False
+            if status.st_mtime_ns != record[1] and file_sha(path) != record[2]:
+                return False
+            seen += 1
+    return seen == len(state.site)
+
+
+def _under_claimed_folder(relative: str, claimed: set[str]) -> bool:
+    parts = relative.split("/")
+    return any("/".join(parts[:n]) in claimed for n in range(1, len(parts)))

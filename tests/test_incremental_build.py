@@ -1,0 +1,266 @@
+"""The incremental build leaves the site a fresh full build of the same inputs would.
+
+One project is built over and over as its digests, taxonomy, theme and settings change,
+the way a daily job builds an archive; after each change, a second project is built from
+scratch from the same inputs, and the two sites must be equal file for file, byte for
+byte. The search index is in several parts (the newest month apart), as on a large
+archive. A damaged or stale cache (the build state, the last site) costs a full build,
+never a wrong site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.mkdocs.build import state_file
+from generator.mkdocs.incremental import index_fingerprint
+
+from .helpers import REPO, make_project, run_cli
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synth import write_archive  # noqa: E402
+
+# Small index parts, the newest month apart: what a 50,000-paper archive does.
+SEARCH_SETTINGS = "  - digest-archive-search:\n      pages_per_index: 150\n      recent_part_from: 1\n"
+
+
+def site_files(site: Path) -> dict[str, str]:
+    return {
+        path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+def differences(first: dict[str, str], second: dict[str, str]) -> list[str]:
+    return sorted(path for path in set(first) | set(second) if first.get(path) != second.get(path))
+
+
+class Archive:
+    """A project built the way the daily job builds it."""
+
+    def __init__(self, root: Path, digests: Path) -> None:
+        self.root = make_project(root)
+        config = self.root / "mkdocs.yml"
+        config.write_text(config.read_text().replace("  - digest-archive-search\n", SEARCH_SETTINGS))
+        self.digests = digests
+
+    def build(self, *extra: str) -> str:
+        result = run_cli("build", "--digests", str(self.digests), "--strict", *extra, cwd=self.root)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    def fresh_copy(self, root: Path) -> Path:
+        """The same inputs in a new project, built in full: the site to compare with."""
+        shutil.copytree(self.root, root, ignore=shutil.ignore_patterns("site", "site_src", ".*"))
+        shutil.copytree(self.digests, root / "digests-copy")
+        result = run_cli("build", "--digests", str(root / "digests-copy"), "--strict", cwd=root)
+        assert result.returncode == 0, result.stderr
+        assert "incremental build" not in result.stderr
+        return root / "site"
+
+
+@pytest.fixture(scope="module")
+def held_back(tmp_path_factory):
+    """A synthetic archive over two months, with the newest digest and an older one
+    held back to be added later."""
+    folder = tmp_path_factory.mktemp("digests")
+    write_archive(260, folder, start=dt.date(2022, 1, 29))  # to Feb 3
+    digests = sorted(folder.glob("*.txt"))
+    aside = tmp_path_factory.mktemp("aside")
+    newest, older = digests[-1], digests[2]
+    for digest in (newest, older):
+        shutil.move(digest, aside / digest.name)
+    return folder, aside / newest.name, aside / older.name
+
+
+def assert_same_as_fresh(archive: Archive, tmp_path: Path, name: str) -> None:
+    fresh = archive.fresh_copy(tmp_path / name)
+    incremental, full = site_files(archive.root / "site"), site_files(fresh)
+    assert differences(incremental, full) == [], name
+
+
+def test_every_change_in_a_daily_sequence_leaves_the_site_a_full_build_leaves(held_back, tmp_path):
+    digests, newest, older = held_back
+    archive = Archive(tmp_path / "daily", digests)
+    log = archive.build()
+    assert "incremental build" not in log  # no earlier site: a full build
+
+    # The day's digest arrives: only its part of the search index is made again.
+    shutil.copy(newest, digests / newest.name)
+    log = archive.build()
+    assert "incremental build:" in log and "kept" in log, log
+    assert_same_as_fresh(archive, tmp_path, "newest")
+
+    # A digest of an earlier day turns up.
+    shutil.copy(older, digests / older.name)
+    log = archive.build()
+    assert "incremental build:" in log, log
+    assert_same_as_fresh(archive, tmp_path, "older")
+
+    # An abstract is corrected.
+    digest = sorted(digests.glob("*.txt"))[1]
+    text = digest.read_text(encoding="utf-8")
+    paragraphs = text.split("\n\n")
+    abstract = next(n for n, p in enumerate(paragraphs) if len(p) > 300)
+    paragraphs[abstract] = paragraphs[abstract].replace(" ", "  ", 1) + " Corrected."
+    digest.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    log = archive.build()
+    assert "incremental build:" in log, log
+    assert_same_as_fresh(archive, tmp_path, "abstract")
+
+    # The taxonomy changes: pages change, the build stays incremental.
+    taxonomy = archive.root / "taxonomy.yml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace("unlearning", "forgetting"), encoding="utf-8")
+    log = archive.build()
+    assert "incremental build:" in log, log
+    assert_same_as_fresh(archive, tmp_path, "taxonomy")
+
+    # A template of the theme changes: every page may change, so the build is a full one.
+    template = archive.root / "theme_overrides" / "main.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    log = archive.build()
+    assert "does not fit" in log and "incremental build:" not in log, log
+    assert_same_as_fresh(archive, tmp_path, "template")
+
+    # So does mkdocs.yml.
+    config = archive.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("A browsable", "A browsable and"), encoding="utf-8")
+    log = archive.build()
+    assert "does not fit" in log, log
+    assert_same_as_fresh(archive, tmp_path, "mkdocs.yml")
+
+    # Nothing changed: the build keeps every page and every index part.
+    log = archive.build()
+    assert "incremental build: 0 of" in log and "0 pages indexed by Pagefind" in log, log
+
+
+@pytest.fixture()
+def built(held_back, tmp_path):
+    digests, newest, _ = held_back
+    archive = Archive(tmp_path / "archive", digests)
+    archive.build()
+    shutil.copy(newest, digests / newest.name)
+    yield archive
+    (digests / newest.name).unlink()
+
+
+def test_a_damaged_state_costs_a_full_build_and_the_same_site(built, tmp_path):
+    state = state_file(built.root / "site")
+    state.write_text("{not json", encoding="utf-8")
+    log = built.build()
+    assert "incremental build" not in log
+    assert_same_as_fresh(built, tmp_path, "fresh")
+    assert json.loads(state.read_text())["format"]  # a good state again for the next run
+
+
+def test_a_state_that_lies_about_a_page_is_caught_by_the_site_check(built, tmp_path):
+    site = built.root / "site"
+    page = next((site / "papers").glob("*/index.html"))
+    page.write_text(page.read_text(encoding="utf-8").replace("<h1", "<h1 data-edited", 1), encoding="utf-8")
+    log = built.build()
+    assert "is not the site its build state describes" in log
+    assert_same_as_fresh(built, tmp_path, "fresh")
+
+
+def test_a_file_added_to_or_removed_from_the_last_site_costs_a_full_build(built, tmp_path):
+    site = built.root / "site"
+    (site / "stray.html").write_text("stray", encoding="utf-8")
+    assert "is not the site its build state describes" in built.build()
+    assert not (site / "stray.html").exists()
+    assert_same_as_fresh(built, tmp_path, "after-stray")
+    next((site / "papers").glob("*/index.html")).unlink()
+    assert "is not the site its build state describes" in built.build()
+    assert_same_as_fresh(built, tmp_path, "after-removal")
+
+
+def test_a_state_of_another_setup_is_not_used(built, tmp_path):
+    state = state_file(built.root / "site")
+    document = json.loads(state.read_text())
+    document["setup"] = "0" * 64
+    state.write_text(json.dumps(document))
+    log = built.build()
+    assert "does not fit" in log and "incremental build:" not in log
+    assert_same_as_fresh(built, tmp_path, "fresh")
+
+
+def test_force_builds_in_full(built, tmp_path):
+    log = built.build("--force")
+    assert "incremental build" not in log
+    assert_same_as_fresh(built, tmp_path, "fresh")
+
+
+def test_a_failed_incremental_build_leaves_the_last_site_as_it_was(built, tmp_path):
+    site = built.root / "site"
+    before = site_files(site)
+    state = state_file(site).read_bytes()
+    # A setting MkDocs does not know fails --strict, in the incremental build and in the
+    # full one it falls back to.
+    config = built.root / "mkdocs.yml"
+    config.write_text(config.read_text() + "\nnot_a_setting: 1\n")
+    result = run_cli("build", "--digests", str(built.digests), "--strict", cwd=built.root)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert site_files(site) == before
+    assert state_file(site).read_bytes() == state
+
+
+def test_a_write_through_a_hard_link_is_detected(tmp_path):
+    from generator.mkdocs.incremental import link_tree, written_through
+
+    last = tmp_path / "site"
+    (last / "a").mkdir(parents=True)
+    (last / "a" / "page.html").write_text("old")
+    (last / "kept.html").write_text("kept")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    linked = link_tree(last, staging)
+    assert sorted(linked) == ["a/page.html", "kept.html"]
+    (staging / "a" / "page.html").unlink()
+    (staging / "a" / "page.html").write_text("new")  # unlinked first: the last site keeps "old"
+    assert written_through(staging, linked) == []
+    with open(staging / "kept.html", "a") as stream:  # in place: the last site changes too
+        stream.write(" and changed")
+    assert written_through(staging, linked) == ["kept.html"]
+    assert (last / "kept.html").read_text() == "kept and changed"
+
+
+def test_the_mkdocs_internals_the_incremental_build_relies_on():
+    """MkDocs' dirty build: pages and files are skipped when File.is_modified() is False,
+    the static templates are written every time, and the dirty build's warning is the
+    text the plugin filters out (else --strict fails every incremental build)."""
+    import inspect
+
+    from mkdocs.commands import build
+    from mkdocs.structure.files import File
+
+    from generator.mkdocs.plugin import _DIRTY_BUILD_MESSAGES
+
+    source = inspect.getsource(build)
+    assert "if dirty and not page.file.is_modified():" in inspect.getsource(build._populate_page)
+    assert "if dirty and not page.file.is_modified():" in inspect.getsource(build._build_page)
+    assert "if dirty and not self.is_modified():" in inspect.getsource(File.copy_file)
+    for message in _DIRTY_BUILD_MESSAGES:
+        assert message in source
+    assert "_build_theme_template(template, env, files, config, nav)" in inspect.getsource(build.build)
+
+
+def test_the_index_fingerprint_ignores_only_what_pagefind_ignores_entirely():
+    page = (
+        '<div data-pagefind-body><h1>Title</h1><p data-pagefind-ignore="all">on <b>2</b> days'
+        "<div><div>nested</div></div></p><span data-pagefind-ignore>First listed</span></div>"
+    )
+    relisted = page.replace("on <b>2</b> days", "on <b>3</b> days").replace("nested", "more")
+    assert index_fingerprint(page) == index_fingerprint(relisted)
+    assert index_fingerprint(page) != index_fingerprint(page.replace("Title", "Other title"))
+    assert index_fingerprint(page) != index_fingerprint(page.replace("First listed", "Listed"))
+    nested = '<div data-pagefind-ignore="all"><div>a</div><div>b</div></div><p>kept</p>'
+    assert index_fingerprint(nested) == index_fingerprint('<div data-pagefind-ignore="all">x</div><p>kept</p>')
+    assert index_fingerprint(nested) != index_fingerprint('<div data-pagefind-ignore="all">x</div><p>lost</p>')
