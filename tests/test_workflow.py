@@ -83,6 +83,23 @@ def test_deploy_publishes_only_after_the_drift_tests_and_the_smoke_test_pass():
     assert build["container"].startswith("python:3.11-")
 
 
+def test_deploy_builds_incrementally_from_the_last_runs_build_and_keeps_only_a_checked_one():
+    from generator.mkdocs.build import state_file
+
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]["steps"]
+    restore = step_index(steps, "actions/cache/restore@")
+    built = step_index(steps, "digest-archive build --strict")
+    smoke = step_index(steps, "tools/site_smoke.py --site site")
+    save = step_index(steps, "actions/cache/save@")
+    assert restore < built < smoke < save  # a site that fails the smoke test is not kept
+    kept = {state_file(Path("site")).name, "site", "site_src"}
+    for index in (restore, save):
+        assert set(steps[index]["with"]["path"].split()) == kept
+    # Each run saves its own entry; the next restores the newest by prefix.
+    assert steps[save]["with"]["key"] == steps[restore]["with"]["key"] == "archive-build-${{ github.run_id }}"
+    assert steps[restore]["with"]["restore-keys"] == "archive-build-"
+
+
 def test_canary_installs_the_newest_allowed_versions_and_runs_the_same_tests():
     workflow = yaml.safe_load(CANARY.read_text())
     assert workflow[True]["schedule"][0]["cron"]

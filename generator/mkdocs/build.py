@@ -25,7 +25,15 @@ from ..errors import ArchiveError
 from ..folder_swap import describe_os_error, replacing
 from ..lock import LOCK_FD_VARIABLE
 from ..site.urls import built_path
-from .incremental import STATE_OUT_VARIABLE, STATE_VARIABLE, link_tree, read_state, site_matches, written_through
+from .incremental import (
+    STATE_OUT_VARIABLE,
+    STATE_VARIABLE,
+    BuildState,
+    NotTheRecordedSite,
+    link_tree,
+    read_state,
+    written_through,
+)
 
 SITE_MARKER = ".digest-archive-site"
 
@@ -57,28 +65,30 @@ def build_site(
     expected = [path for path in expected if not any(part.startswith(".") for part in path.split("/"))]
     state = state_file(site_dir)
     previous = None if full or not (site_dir / SITE_MARKER).is_file() else read_state(state)
-    incremental = previous is not None
-    if previous is not None and not site_matches(site_dir, previous, ignore=[SITE_MARKER]):
-        report(f"{site_dir} is not the site its build state describes (changed since?); building in full")
-        incremental = False
-    if incremental:
+    if previous is not None:
         try:
-            _build(mkdocs_config, site_dir, expected, lock_fd, incremental=True)
+            _build(mkdocs_config, site_dir, expected, lock_fd, previous)
             return True
+        except NotTheRecordedSite:
+            report(f"{site_dir} is not the site its build state describes (changed since?); building in full")
         except ArchiveError as error:
             report(f"the incremental build did not succeed ({error}); building in full")
-    _build(mkdocs_config, site_dir, expected, lock_fd, incremental=False)
+    _build(mkdocs_config, site_dir, expected, lock_fd, None)
     return False
 
 
-def _build(mkdocs_config: Path, site_dir: Path, expected: list[str], lock_fd: int | None, incremental: bool) -> None:
+def _build(
+    mkdocs_config: Path, site_dir: Path, expected: list[str], lock_fd: int | None, previous: BuildState | None
+) -> None:
+    """One build into the staging folder, from the last site when ``previous`` (its
+    state) is given, swapped in if it is complete."""
     state = state_file(site_dir)
     new_state = state.with_name(state.name + ".new")
     try:
         new_state.unlink(missing_ok=True)
         with replacing(site_dir) as staging:
-            linked = link_tree(site_dir, staging) if incremental else {}
-            _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd, state if incremental else None, new_state)
+            linked = link_tree(site_dir, staging, previous.site, ignore=[SITE_MARKER]) if previous else {}
+            _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd, state if previous else None, new_state)
             if through := written_through(staging, linked):
                 raise ArchiveError(f"a write went through a hard link into the last site ({', '.join(through[:3])})")
             missing = sorted(path for path in map(built_path, expected) if not (staging / path).is_file())

@@ -205,33 +205,65 @@ def file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def link_tree(source: Path, target: Path) -> dict[str, tuple[int, int, int]]:
+class NotTheRecordedSite(Exception):
+    """The site to start from is not the one its build state records."""
+
+
+def link_tree(
+    source: Path,
+    target: Path,
+    expected: dict[str, tuple[int, int, str]] | None = None,
+    ignore: Iterable[str] = (),
+) -> dict[str, tuple[int, int, int]]:
     """Fill ``target`` (an existing folder) with hard links to the files of ``source``.
 
-    Returns ``{relative path: (inode, size, mtime_ns)}`` of what was linked, for
-    :func:`written_through`. Where the file system has no hard links, files are copied
-    (and not listed: a copy cannot be written through).
+    With ``expected`` (a state's ``site``), every file is checked on the way against its
+    record, by size and mtime or else by content, and :class:`NotTheRecordedSite` is
+    raised for a file that differs, one that is not recorded, or one recorded but
+    missing; ``ignore`` are files not checked. Returns ``{relative path: (inode, size,
+    mtime_ns)}`` of what was linked, for :func:`written_through`. Where the file system
+    has no hard links, files are copied (and not listed: a copy cannot be written through).
     """
     linked: dict[str, tuple[int, int, int]] = {}
-    for folder, subfolders, names in os.walk(source):
-        relative_folder = os.path.relpath(folder, source)
-        prefix = "" if relative_folder == "." else relative_folder + os.sep
-        for name in subfolders:
-            os.mkdir(target / (prefix + name))
-        for name in names:
-            relative = prefix + name
-            source_file, target_file = os.path.join(folder, name), target / relative
-            if os.path.lexists(target_file):
+    ignored = set(ignore)
+    checked = 0
+
+    def visit(folder: str, prefix: str) -> None:
+        nonlocal checked
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+        for entry in entries:
+            relative = prefix + entry.name
+            destination = os.path.join(target, relative)
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(destination)
+                visit(entry.path, relative + "/")
+                continue
+            if os.path.lexists(destination):
                 continue  # the staging folder's own marker
+            status = entry.stat(follow_symlinks=False)
+            if expected is not None and relative not in ignored:
+                record = expected.get(relative)
+                if (
+                    record is None
+                    or entry.is_symlink()
+                    or status.st_size != record[0]
+                    or (status.st_mtime_ns != record[1] and file_sha(Path(entry.path)) != record[2])
+                ):
+                    raise NotTheRecordedSite(relative)
+                checked += 1
             try:
-                os.link(source_file, target_file, follow_symlinks=False)
+                os.link(entry.path, destination, follow_symlinks=False)
             except OSError as error:
                 if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
                     raise
-                shutil.copy2(source_file, target_file, follow_symlinks=False)
+                shutil.copy2(entry.path, destination, follow_symlinks=False)
                 continue
-            status = os.lstat(target_file)
-            linked[relative.replace(os.sep, "/")] = (status.st_ino, status.st_size, status.st_mtime_ns)
+            linked[relative] = (status.st_ino, status.st_size, status.st_mtime_ns)
+
+    visit(str(source), "")
+    if expected is not None and checked != len(expected):
+        raise NotTheRecordedSite("a recorded file is missing")
     return linked
 
 
@@ -262,7 +294,9 @@ class IncrementalBuild:
         self.state = BuildState(setup)
         self.site_dir = site_dir
         self.docs_dir = docs_dir
+        self._docs_prefix = os.path.join(os.path.abspath(docs_dir), "")
         self.claimed: set[str] = set()
+        self.claimed_folders: set[str] = set()
         self.rebuilt = 0
         self.all_pages = False
 
@@ -295,30 +329,25 @@ class IncrementalBuild:
         return is_modified
 
     def _is_modified(self, file: object) -> bool:
-        dest = self.site_dir / file.dest_uri  # type: ignore[attr-defined]
+        dest = os.path.join(self.site_dir, file.dest_uri)  # type: ignore[attr-defined]
         content = getattr(file, "_content", None)
         source = file.abs_src_path  # type: ignore[attr-defined]
         if content is not None or source is None:  # made by a plugin
             data = file.content_bytes  # type: ignore[attr-defined]
             try:
-                return not self.incremental or dest.read_bytes() != data
+                return not self.incremental or Path(dest).read_bytes() != data
             except OSError:
                 return True
-        source_path = Path(source)
-        try:
-            inside_docs = source_path.is_relative_to(self.docs_dir)
-        except ValueError:
-            inside_docs = False
-        if not inside_docs:  # a theme file: the setup fingerprint covers its content
-            return not self.incremental or not dest.is_file()
-        record = self._record(file.src_uri, source_path, file.dest_uri)  # type: ignore[attr-defined]
+        if not source.startswith(self._docs_prefix):  # a theme file: the setup fingerprint covers it
+            return not self.incremental or not os.path.isfile(dest)
+        record = self._record(file.src_uri, source, file.dest_uri)  # type: ignore[attr-defined]
         if self.previous is None:
             return True
         before = self.previous.sources.get(file.src_uri)  # type: ignore[attr-defined]
-        return before is None or before.sha != record.sha or before.dest != record.dest or not dest.is_file()
+        return before is None or before.sha != record.sha or before.dest != record.dest or not os.path.isfile(dest)
 
-    def _record(self, src_uri: str, source: Path, dest: str) -> SourceRecord:
-        status = source.stat()
+    def _record(self, src_uri: str, source: str, dest: str) -> SourceRecord:
+        status = os.stat(source)
         before = self.previous.sources.get(src_uri) if self.previous else None
         if before is not None and (before.inode, before.size, before.mtime_ns) == (
             status.st_ino,
@@ -327,7 +356,7 @@ class IncrementalBuild:
         ):
             sha = before.sha  # the same file as last time: no need to read it
         else:
-            sha = file_sha(source)
+            sha = file_sha(Path(source))
         record = SourceRecord(status.st_ino, status.st_size, status.st_mtime_ns, sha, dest)
         self.state.sources[src_uri] = record
         return record
@@ -340,8 +369,12 @@ class IncrementalBuild:
             (self.site_dir / name).unlink(missing_ok=True)
 
     def claim(self, path: str) -> None:
-        """Mark a file or folder (relative to the site) as written by this build."""
-        self.claimed.add(path.rstrip("/"))
+        """Mark a file (relative to the site) as written by this build."""
+        self.claimed.add(path)
+
+    def claim_folder(self, path: str) -> None:
+        """Mark a folder (relative to the site) and everything in it as written by this build."""
+        self.claimed_folders.add(path.rstrip("/") + "/")
 
     def page_built(self, dest: str, html: str) -> None:
         """Record what Pagefind would read from a page this build wrote."""
@@ -361,27 +394,36 @@ class IncrementalBuild:
         """Remove the files of the site that this build did not claim (carried over from
         the previous site; a full build would not write them) and record every file left;
         return the removed ones. ``keep`` names files that are neither (bookkeeping)."""
-        removed = []
+        removed: list[str] = []
         before = self.previous.site if self.previous else {}
-        for folder, _, names in os.walk(self.site_dir, topdown=False):
-            relative_folder = os.path.relpath(folder, self.site_dir)
-            prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
-            for name in names:
-                relative = prefix + name
+        folders = tuple(self.claimed_folders)
+
+        def visit(folder: str, prefix: str) -> None:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+            emptied = False
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, relative + "/")
+                    emptied = emptied or not os.path.exists(entry.path)
+                    continue
                 if keep(relative):
                     continue
-                path = os.path.join(folder, name)
-                if (
-                    self.incremental
-                    and relative not in self.claimed
-                    and not _under_claimed_folder(relative, self.claimed)
-                ):
-                    os.unlink(path)
+                if self.incremental and relative not in self.claimed and not relative.startswith(folders):
+                    os.unlink(entry.path)
                     removed.append(relative)
+                    emptied = True
                     continue
-                self.state.site[relative] = _site_record(Path(path), before.get(relative))
-            if prefix and not os.listdir(folder):
+                status = entry.stat(follow_symlinks=False)
+                record = before.get(relative)
+                if record is None or record[:2] != (status.st_size, status.st_mtime_ns):
+                    record = (status.st_size, status.st_mtime_ns, file_sha(Path(entry.path)))
+                self.state.site[relative] = record
+            if prefix and emptied and not os.listdir(folder):
                 os.rmdir(folder)
+
+        visit(str(self.site_dir), "")
         return sorted(removed)
 
     def save(self, path: Path) -> None:
@@ -389,43 +431,3 @@ class IncrementalBuild:
         built = {record.dest for record in self.state.sources.values()}
         self.state.indexed = {dest: value for dest, value in self.state.indexed.items() if dest in built}
         write_new(path, self.state.to_json())
-
-
-def _site_record(path: Path, before: tuple[int, int, str] | None) -> tuple[int, int, str]:
-    status = path.stat()
-    if before is not None and before[:2] == (status.st_size, status.st_mtime_ns):
-        return before  # carried over from the last site as it was
-    return (status.st_size, status.st_mtime_ns, file_sha(path))
-
-
-def site_matches(site_dir: Path, state: BuildState, ignore: Iterable[str] = ()) -> bool:
-    """True if ``site_dir`` holds exactly the files the state recorded, with the same
-    content (by size and mtime, else by hash): the site the state describes, not one
-    changed by hand, damaged, or restored from another run."""
-    ignored = set(ignore)
-    seen = 0
-    for folder, _, names in os.walk(site_dir):
-        relative_folder = os.path.relpath(folder, site_dir)
-        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
-        for name in names:
-            relative = prefix + name
-            if relative in ignored:
-                continue
-            record = state.site.get(relative)
-            if record is None:
-                return False
-            path = Path(folder, name)
-            if path.is_symlink():
-                return False
-            status = path.stat()
-            if status.st_size != record[0]:
-                return False
-            if status.st_mtime_ns != record[1] and file_sha(path) != record[2]:
-                return False
-            seen += 1
-    return seen == len(state.site)
-
-
-def _under_claimed_folder(relative: str, claimed: set[str]) -> bool:
-    parts = relative.split("/")
-    return any("/".join(parts[:n]) in claimed for n in range(1, len(parts)))

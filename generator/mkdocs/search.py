@@ -98,14 +98,14 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         builder: IncrementalBuild | None = getattr(config.plugins.get("digest-archive"), "incremental_build", None)
         write_new(site_dir / url("material_search_index"), json.dumps(_MATERIAL_STUB_INDEX))
         started = time.monotonic()
-        pages = indexed_pages(dest for dest in self._page_dests)
+        pages = self._indexed_pages()
         recent = read_recent(Path(config.docs_dir))
         parts = index_parts(pages, recent, self.config.pages_per_index, self.config.recent_part_from)
         indexed = kept = 0
         for folder, members in parts:
             key = part_key(members, builder)
             if builder is not None:
-                builder.claim(folder)
+                builder.claim_folder(folder)
                 builder.state.search_parts[folder] = key or ""
                 previous = builder.previous.search_parts.get(folder) if builder.previous else None
                 if key and key == previous and (site_dir / folder / url("search_entry")).is_file():
@@ -138,6 +138,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     @property
     def _page_dests(self) -> list[str]:
         return [file.dest_uri for file in self._files.documentation_pages()]
+
+    def _indexed_pages(self) -> list[str]:
+        # A site of other pages than the archive's (none marks what Pagefind indexes):
+        # every page, as Pagefind indexes such a site.
+        return indexed_pages(self._page_dests) or sorted(self._page_dests)
 
 
 def drop_unused_ui(index_dir: Path) -> None:
