@@ -257,5 +257,5 @@ def _generate(config: Config, options: RunOptions, report: Reporter) -> Generate
     plan = plan_site(loaded.archive, config.site_name, config.site_url)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
     skipped = loaded.digests_skipped or loaded.listings_skipped
-    written = write_site(config.docs_dir, plan, "" if skipped else inputs)
+    written = write_site(config.docs_dir, plan, "" if skipped else inputs, plan.render_key)
     return GenerateResult(loaded, len(paths), len(written.written), written.unchanged, len(written.removed))

@@ -374,3 +374,52 @@ def test_counts_of_one_read_in_the_singular():
     assert "Listed on 1 day" in files[f"papers/{archive.papers['alone'].slug}.md"]
     pages = "".join(v for v in files.values() if isinstance(v, str))
     assert not re.search(r"\b1 (papers|days|listings|topics)\b", pages)
+
+
+def test_a_paper_pages_render_key_changes_with_everything_the_page_shows(tmp_path):
+    """The writer keeps a paper page whose render key is unchanged without rendering it:
+    the key must change with each thing the page shows from beyond the paper itself."""
+    import dataclasses
+    import sys
+
+    from generator.site.plan import plan_site
+    from generator.site.urls import paper_url
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import write_archive
+
+    write_archive(300, tmp_path)
+    digests = load_digests(tmp_path).digests
+    archive = build_model(digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    paper = next(p for p in archive.papers.values() if p.related and p.tags)
+    page = source_path(paper_url(paper.slug))
+    key = plan_site(archive).render_key(page)
+    assert key is not None and key == plan_site(archive).render_key(page)
+
+    def changed(archive_after, **plan_settings) -> bool:
+        return plan_site(archive_after, **plan_settings).render_key(page) != key
+
+    papers = dict(archive.papers)
+    other = papers[paper.related[0]]
+    unrelated = next(p for p in papers.values() if p.key != paper.key and p.key not in paper.related)
+
+    def with_paper(replaced):
+        return dataclasses.replace(archive, papers={**papers, replaced.key: replaced})
+
+    assert changed(with_paper(dataclasses.replace(other, title="Retitled")))
+    assert changed(with_paper(dataclasses.replace(paper, abstract="New.")))
+    assert changed(archive, site_url="https://example.org/archive/")
+    assert changed(archive, site_name="Another archive")
+    tags = tuple(dataclasses.replace(t, name=t.name + "!") if t.slug == paper.tags[0] else t for t in archive.tags)
+    assert changed(dataclasses.replace(archive, tags=tags))
+    first_day = paper.appearances[0].date
+    days = tuple(
+        dataclasses.replace(d, paper_keys=(*d.paper_keys, unrelated.key)) if d.date == first_day else d
+        for d in archive.days
+    )
+    assert changed(dataclasses.replace(archive, days=days))  # "#3 of N": the day's size
+    # What the page does not show leaves the key as it is.
+    edited = dataclasses.replace(unrelated, abstract=unrelated.abstract + " More.")
+    assert not changed(with_paper(edited))
+    # Files not of one paper have no key: they are rendered every time.
+    assert plan_site(archive).render_key("index.md") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 
@@ -206,3 +207,50 @@ def test_os_errors_become_clear_messages(tmp_path, monkeypatch, code, words):
     monkeypatch.setattr(write.os, "open", fail)
     with pytest.raises(ArchiveError, match=words):
         write_site(tmp_path, {"index.md": "x"})
+
+
+class _Counting(dict):
+    """Files whose reads (renders) are counted."""
+
+    def __init__(self, files):
+        super().__init__(files)
+        self.read: list[str] = []
+
+    def __getitem__(self, path):
+        self.read.append(path)
+        return super().__getitem__(path)
+
+
+def test_a_file_written_under_the_same_render_key_is_kept_without_rendering(tmp_path):
+    keys = {"papers/a.md": "key-a", "papers/b.md": "key-b"}
+    files = _Counting({"index.md": "home\n", "papers/a.md": "A\n", "papers/b.md": "B\n"})
+    write_site(tmp_path, files, render_key=keys.get)
+    assert sorted(files.read) == ["index.md", "papers/a.md", "papers/b.md"]
+
+    files = _Counting({"index.md": "home\n", "papers/a.md": "A\n", "papers/b.md": "B, changed\n"})
+    report = write_site(tmp_path, files, render_key={**keys, "papers/b.md": "key-b2"}.get)
+    assert sorted(files.read) == ["index.md", "papers/b.md"]  # a kept unread: same key
+    assert report.written == ("papers/b.md",)
+    assert (tmp_path / "papers" / "b.md").read_text() == "B, changed\n"
+
+
+def test_a_file_edited_since_it_was_written_is_rendered_again_whatever_its_key(tmp_path):
+    keys = {"papers/a.md": "key-a"}
+    write_site(tmp_path, {"papers/a.md": "A\n"}, render_key=keys.get)
+    (tmp_path / "papers" / "a.md").write_text("edited by hand\n")
+    files = _Counting({"papers/a.md": "A\n"})
+    report = write_site(tmp_path, files, render_key=keys.get)
+    assert files.read == ["papers/a.md"] and report.written == ("papers/a.md",)
+    assert (tmp_path / "papers" / "a.md").read_text() == "A\n"
+
+
+def test_a_manifest_of_the_first_format_is_read_and_renders_everything(tmp_path):
+    write_site(tmp_path, {"papers/a.md": "A\n"})
+    manifest = tmp_path / MANIFEST_NAME
+    document = json.loads(manifest.read_text())
+    document["format"] = "digest-archive manifest 1"
+    del document["keys"]
+    manifest.write_text(json.dumps(document))
+    files = _Counting({"papers/a.md": "A\n"})
+    assert write_site(tmp_path, files, render_key=lambda path: "k").written == ()
+    assert files.read == ["papers/a.md"]

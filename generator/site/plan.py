@@ -10,7 +10,10 @@ and never hold them all. Every URL comes from :mod:`generator.site.urls`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
+from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,7 +27,7 @@ from ..model import Appearance, Archive, Day, Paper, Tag
 from . import reader_index, urls
 from .az import az_sections, walk_sections
 from .charts import sparkline, time_chart
-from .citations import ARXIV_ABS, ARXIV_PDF, HF_PAPER, arxiv_search_word, bibtex, citation, highwire_tags
+from .citations import ARXIV_ABS, ARXIV_PDF, HF_PAPER, Citation, arxiv_search_word, bibtex, citation, highwire_tags
 from .escaping import (
     MONTH_NAMES,
     atom_date,
@@ -53,6 +56,20 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 # Papers on a page of the most voted of a week or a month.
 TOP_PAPERS = 25
 TOP_LATEST_WEEK = 10
+
+# Bumped when what a render key covers changes (see SitePlan.render_key).
+RENDER_KEY_VERSION = 1
+
+
+@functools.cache
+def generator_code_hash() -> str:
+    """A hash of the generator's code and templates: any change renders every page again."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent.parent
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.j2")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
 
 # A job renders one file: a template and its context; or, with no template, the data
 # file (no context), a BibTeX file (the context names its papers: {"bib": keys}) or a file
@@ -118,9 +135,6 @@ class _Planner:
         self.archive = archive
         self.site_url = site_url
         self.jobs: dict[str, _Job] = {}
-        # Each paper's BibTeX entry, worked out once for its page and reused by every
-        # .bib file that holds it (the writer processes inherit it).
-        self.bibtex_of: dict[str, str] = {}
 
     def plan(self) -> dict[str, _Job]:
         self.home()
@@ -292,12 +306,9 @@ class _Planner:
                 section=section, parents=parents[1:], letters=root.children,
             )
         for paper in root.papers:
-            cite = citation(paper, self.site_url + urls.paper_url(paper.slug))
-            self.bibtex_of[paper.key] = bibtex(cite)
-            self.page(
-                "paper.html.j2", urls.paper_url(paper.slug),
-                paper=paper, cite=cite, bib=self.bibtex_of[paper.key], citation_tags=highwire_tags(cite),
-            )
+            # The citation (BibTeX, meta tags) is worked out when the page is rendered:
+            # in the writer's processes, and not at all for a page it need not render.
+            self.page("paper.html.j2", urls.paper_url(paper.slug), paper=paper)
             self.bib(urls.paper_bib_url(paper.slug), [paper.key])
             # A near-duplicate merged into this paper keeps its own URL as a redirect here.
             for alias_slug in paper.alias_slugs:
@@ -523,11 +534,27 @@ class SitePlan(Mapping[str, "str | bytes"]):
 
     def __init__(self, archive: Archive, site_name: str, site_url: str) -> None:
         self._archive = archive
+        self._site_url = site_url
         self._env = _environment(archive, site_name, site_url)
         planner = _Planner(archive, site_url)
         self._jobs = planner.plan()
-        self._bibtex_of = planner.bibtex_of
         self._paths = sorted(self._jobs)
+        # Each paper's citation, worked out once in each process that needs it.
+        self._citations: dict[str, Citation] = {}
+        self._bibtex: dict[str, str] = {}
+        self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, generator_code_hash()))
+        self._tag_names = {tag.slug: tag.name for tag in archive.tags}
+        self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
+
+    def _citation(self, paper: Paper) -> Citation:
+        if paper.key not in self._citations:
+            self._citations[paper.key] = citation(paper, self._site_url + urls.paper_url(paper.slug))
+        return self._citations[paper.key]
+
+    def _bibtex_of(self, key: str) -> str:
+        if key not in self._bibtex:
+            self._bibtex[key] = bibtex(self._citation(self._archive.papers[key]))
+        return self._bibtex[key]
 
     def __getitem__(self, path: str) -> str | bytes:
         template, context = self._jobs[path]
@@ -540,8 +567,49 @@ class SitePlan(Mapping[str, "str | bytes"]):
                 return reader_index.index_file(
                     context["index"], self._archive.papers, context.get("related", False), **context["extra"]
                 )
-            return "\n".join(self._bibtex_of[key] for key in context["bib"])
+            return "\n".join(self._bibtex_of(key) for key in context["bib"])
+        assert context is not None, "a template always has a context"
+        if template == "paper.html.j2":
+            paper = context["paper"]
+            cite = self._citation(paper)
+            context = {**context, "cite": cite, "bib": self._bibtex_of(paper.key), "citation_tags": highwire_tags(cite)}
         return self._env.get_template(template).render(context)
+
+    def render_key(self, path: str) -> str | None:
+        """A key that changes whenever the file at ``path`` would render differently, for
+        the files of one paper (its page, its .bib, the redirects of its old URLs), which
+        are most of the site; None for the others. The writer keeps a file whose key is
+        the one it wrote it with, without rendering it again.
+
+        A paper's page shows the paper (every field), the titles, slugs and first-listed
+        dates of its related papers and namesakes, the size of each day it was listed on
+        and its topics' names, rendered by the generator's code and templates for the
+        site's name and address: the key is made of exactly these.
+        """
+        template, context = self._jobs[path]
+        if template is None:
+            keys = context.get("bib") if context else None
+            if not keys or len(keys) != 1:
+                return None
+            paper = self._archive.papers[keys[0]]
+            if path != urls.paper_bib_url(paper.slug):
+                return None
+            parts: tuple = ("bib", paper)
+        elif template in ("paper.html.j2", "redirect.html.j2") and context is not None:
+            paper = context["paper"]
+            papers = self._archive.papers
+            shown = [(o.slug, o.title, o.first_seen) for o in (papers[k] for k in (*paper.related, *paper.homonyms))]
+            parts = (
+                template,
+                paper,
+                shown,
+                [self._day_sizes[a.date] for a in paper.appearances],
+                [self._tag_names[slug] for slug in paper.tags],
+            )
+        else:
+            return None
+        text = repr((self._settings_key, path, parts))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)

@@ -20,7 +20,7 @@ import errno
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,7 +30,12 @@ from ..parallel import map_in_chunks
 from ..progress import Progress
 
 MANIFEST_NAME = ".digest-archive-manifest.json"
-_MANIFEST_FORMAT = "digest-archive manifest 1"
+_MANIFEST_FORMAT = "digest-archive manifest 2"
+# Manifests this version reads: the first had no render keys.
+_MANIFEST_FORMATS = ("digest-archive manifest 1", _MANIFEST_FORMAT)
+
+# How a file was written: its render key (see write_site), size and mtime.
+_Written = tuple[str, int, int]
 _OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
 
 
@@ -43,7 +48,12 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_site(out_dir: Path, files: Mapping[str, str | bytes], inputs: str = "") -> WriteReport:
+def write_site(
+    out_dir: Path,
+    files: Mapping[str, str | bytes],
+    inputs: str = "",
+    render_key: Callable[[str], str | None] | None = None,
+) -> WriteReport:
     """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
 
     ``files`` may be lazy (a :class:`~generator.site.plan.SitePlan`): contents are read
@@ -52,13 +62,17 @@ def write_site(out_dir: Path, files: Mapping[str, str | bytes], inputs: str = ""
 
     ``inputs`` is a fingerprint of what the files were made from, kept in the manifest so
     that :func:`is_up_to_date` can skip a run whose inputs did not change.
+
+    ``render_key(path)``, where given and not None, changes whenever the file's content
+    would: a file written last time under the same key, and untouched since (same size
+    and mtime), is kept without reading ``files[path]`` (rendering it).
     """
     for path in files:
         _check_relative(path)
     out_dir = Path(os.path.abspath(out_dir))
     try:
         recover(out_dir, _discard_retired)  # before the manifest is read: a killed swap
-        return _write(out_dir, files, inputs)
+        return _write(out_dir, files, inputs, render_key)
     except OSError as error:
         raise ArchiveError(describe_os_error(error, out_dir)) from None
 
@@ -92,7 +106,9 @@ def _read_manifest_document(out_dir: Path) -> dict:
         return {"files": []}
     try:
         document = json.loads(manifest.read_text(encoding="utf-8"))
-        if document.get("format") != _MANIFEST_FORMAT or not isinstance(document["files"], list):
+        if document.get("format") not in _MANIFEST_FORMATS or not isinstance(document["files"], list):
+            raise ValueError("unknown format")
+        if not isinstance(document.get("keys", {}), dict):
             raise ValueError("unknown format")
         for path in document["files"]:
             _check_relative(path)
@@ -103,10 +119,17 @@ def _read_manifest_document(out_dir: Path) -> dict:
     return document
 
 
-def _write(out_dir: Path, files: Mapping[str, str | bytes], inputs: str) -> WriteReport:
+def _write(
+    out_dir: Path,
+    files: Mapping[str, str | bytes],
+    inputs: str,
+    render_key: Callable[[str], str | None] | None,
+) -> WriteReport:
     if out_dir.exists() and not out_dir.is_dir():
         raise ArchiveError(f"the output folder {out_dir} is a file")
-    owned = read_manifest(out_dir)
+    document = _read_manifest_document(out_dir)
+    owned = set(document["files"])
+    previous_keys: dict[str, list] = document.get("keys", {})
     clashes = sorted(p for p in files if p not in owned and os.path.lexists(out_dir / p))
     if clashes:
         listed = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
@@ -118,30 +141,54 @@ def _write(out_dir: Path, files: Mapping[str, str | bytes], inputs: str) -> Writ
     paths = list(files)
     with replacing(out_dir, _discard_retired) as staging:
 
-        def write_one(path: str) -> bool:
+        def write_one(path: str) -> tuple[bool, _Written | None]:
+            previous = out_dir / path
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            key = render_key(path) if render_key is not None else None
+            if key is not None and path in owned and _same_key(previous, previous_keys.get(path), key):
+                _link_or_copy(previous, target)
+                return False, _written(target, key)
             # Reading files[path] renders the page when files is a lazy SitePlan: rendering
             # and writing happen together, spread over the worker processes.
             content = files[path]
             data = content if isinstance(content, bytes) else content.encode("utf-8")
-            previous = out_dir / path
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
             if _current_content(previous, len(data)) == data:
                 _link_or_copy(previous, target)
-                return False
+                return False, _written(target, key)
             _create(target, data)
-            return True
+            return True, _written(target, key)
 
         progress = Progress("rendering and writing", len(paths))
-        changed = map_in_chunks(write_one, paths, on_chunk=progress.advance)
+        results = map_in_chunks(write_one, paths, on_chunk=progress.advance)
         progress.close()
         if out_dir.exists():
             _carry_over_hand_written(out_dir, staging, owned | set(paths))
-        _write_manifest(staging, set(paths), inputs)
-    written = tuple(path for path, was_written in zip(paths, changed) if was_written)
+        keys = {path: list(written) for path, (_, written) in zip(paths, results, strict=True) if written}
+        _write_manifest(staging, set(paths), inputs, keys)
+    written = tuple(path for path, (was_written, _) in zip(paths, results, strict=True) if was_written)
     return WriteReport(
         written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths)))
     )
+
+
+def _written(target: Path, key: str | None) -> _Written | None:
+    if key is None:
+        return None
+    status = target.stat()
+    return (key, status.st_size, status.st_mtime_ns)
+
+
+def _same_key(previous: Path, recorded: list | None, key: str) -> bool:
+    """True if ``previous`` was written under ``key`` and is, by size and mtime, the file
+    written then (not edited since)."""
+    if not recorded or recorded[0] != key:
+        return False
+    try:
+        status = previous.stat()
+    except OSError:
+        return False
+    return [status.st_size, status.st_mtime_ns] == list(recorded[1:3])
 
 
 def _current_content(target: Path, size: int) -> bytes | None:
@@ -240,8 +287,8 @@ def _same_file(old: Path, new: Path) -> bool:
         return False
 
 
-def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "") -> None:
-    document = {"format": _MANIFEST_FORMAT, "inputs": inputs, "files": sorted(paths)}
+def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "", keys: dict[str, list] | None = None) -> None:
+    document = {"format": _MANIFEST_FORMAT, "inputs": inputs, "files": sorted(paths), "keys": dict(sorted((keys or {}).items()))}
     _create(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
 
 
