@@ -542,6 +542,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         # Each paper's citation, worked out once in each process that needs it.
         self._citations: dict[str, Citation] = {}
         self._bibtex: dict[str, str] = {}
+        self._reprs: dict[str, str] = {}
         self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
@@ -575,6 +576,12 @@ class SitePlan(Mapping[str, "str | bytes"]):
             context = {**context, "cite": cite, "bib": self._bibtex_of(paper.key), "citation_tags": highwire_tags(cite)}
         return self._env.get_template(template).render(context)
 
+    def _repr(self, paper: Paper) -> str:
+        """``repr(paper)`` (every field), worked out once for its page and its .bib."""
+        if paper.key not in self._reprs:
+            self._reprs[paper.key] = repr(paper)
+        return self._reprs[paper.key]
+
     def render_key(self, path: str) -> str | None:
         """A key that changes whenever the file at ``path`` would render differently, for
         the files of one paper (its page, its .bib, the redirects of its old URLs), which
@@ -594,14 +601,14 @@ class SitePlan(Mapping[str, "str | bytes"]):
             paper = self._archive.papers[keys[0]]
             if path != urls.paper_bib_url(paper.slug):
                 return None
-            parts: tuple = ("bib", paper)
+            parts: tuple = ("bib", self._repr(paper))
         elif template in ("paper.html.j2", "redirect.html.j2") and context is not None:
             paper = context["paper"]
             papers = self._archive.papers
             shown = [(o.slug, o.title, o.first_seen) for o in (papers[k] for k in (*paper.related, *paper.homonyms))]
             parts = (
                 template,
-                paper,
+                self._repr(paper),
                 shown,
                 [self._day_sizes[a.date] for a in paper.appearances],
                 [self._tag_names[slug] for slug in paper.tags],
