@@ -49,7 +49,7 @@ STATE_VARIABLE = "DIGEST_ARCHIVE_BUILD_STATE"
 STATE_OUT_VARIABLE = "DIGEST_ARCHIVE_BUILD_STATE_OUT"
 
 # The packages whose version changes what a build writes.
-_PACKAGES = ("mkdocs", "mkdocs-material", "pagefind", "pagefind-bin", "jinja2", "markdown", "pymdown-extensions")
+_PACKAGES = ("mkdocs", "mkdocs-material", "pagefind", "pagefind_bin", "jinja2", "markdown", "pymdown-extensions")
 _GENERATOR = Path(__file__).parent.parent
 
 

@@ -17,6 +17,7 @@ every file the generator wrote. The writer
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -34,8 +35,8 @@ _MANIFEST_FORMAT = "digest-archive manifest 2"
 # Manifests this version reads: the first had no render keys.
 _MANIFEST_FORMATS = ("digest-archive manifest 1", _MANIFEST_FORMAT)
 
-# How a file was written: its render key (see write_site), size and mtime.
-_Written = tuple[str, int, int]
+# How a file was written: its render key (see write_site) and a hash of its content.
+_Written = tuple[str, str]
 _OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
 
 
@@ -64,8 +65,8 @@ def write_site(
     that :func:`is_up_to_date` can skip a run whose inputs did not change.
 
     ``render_key(path)``, where given and not None, changes whenever the file's content
-    would: a file written last time under the same key, and untouched since (same size
-    and mtime), is kept without reading ``files[path]`` (rendering it).
+    would: a file written last time under the same key, and untouched since (the same
+    content hash), is kept without reading ``files[path]`` (rendering it).
     """
     for path in files:
         _check_relative(path)
@@ -148,16 +149,17 @@ def _write(
             key = render_key(path) if render_key is not None else None
             if key is not None and path in owned and _same_key(previous, previous_keys.get(path), key):
                 _link_or_copy(previous, target)
-                return False, _written(target, key)
+                return False, (key, previous_keys[path][1])
             # Reading files[path] renders the page when files is a lazy SitePlan: rendering
             # and writing happen together, spread over the worker processes.
             content = files[path]
             data = content if isinstance(content, bytes) else content.encode("utf-8")
+            written = (key, _content_hash(data)) if key is not None else None
             if _current_content(previous, len(data)) == data:
                 _link_or_copy(previous, target)
-                return False, _written(target, key)
+                return False, written
             _create(target, data)
-            return True, _written(target, key)
+            return True, written
 
         progress = Progress("rendering and writing", len(paths))
         results = map_in_chunks(write_one, paths, on_chunk=progress.advance)
@@ -172,23 +174,19 @@ def _write(
     )
 
 
-def _written(target: Path, key: str | None) -> _Written | None:
-    if key is None:
-        return None
-    status = target.stat()
-    return (key, status.st_size, status.st_mtime_ns)
+def _content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _same_key(previous: Path, recorded: list | None, key: str) -> bool:
-    """True if ``previous`` was written under ``key`` and is, by size and mtime, the file
-    written then (not edited since)."""
+    """True if ``previous`` was written under ``key`` and still holds what was written
+    then (not edited since)."""
     if not recorded or recorded[0] != key:
         return False
     try:
-        status = previous.stat()
+        return _content_hash(previous.read_bytes()) == recorded[1]
     except OSError:
         return False
-    return [status.st_size, status.st_mtime_ns] == list(recorded[1:3])
 
 
 def _current_content(target: Path, size: int) -> bytes | None:
