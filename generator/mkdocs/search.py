@@ -225,7 +225,10 @@ def part_key(pages: Sequence[str], builder: IncrementalBuild | None) -> str | No
 def run_pagefind_on(site_dir: Path, folder: str, pages: Sequence[str]) -> int:
     """Index ``pages`` of ``site_dir`` into ``site_dir/folder``: Pagefind reads them from
     a folder of hard links to exactly those pages (its globs cannot list pages)."""
-    farm = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.pagefind-", dir=site_dir.parent))
+    prefix = f".{site_dir.name}.pagefind-"
+    for left in site_dir.parent.glob(prefix + "*"):  # by a run that was killed (runs never overlap)
+        shutil.rmtree(left, ignore_errors=True)
+    farm = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
     try:
         for page in pages:
             target = farm / page
