@@ -305,8 +305,10 @@ def _generate_command(args: argparse.Namespace, printer: _Printer) -> int:
 
 def _build_command(args: argparse.Namespace, printer: _Printer) -> int:
     config = _config(args)
-    _print_generated(config, build(config, _options(args), printer), printer)
-    printer.info(f"site built in {config.site_dir}")
+    result = build(config, _options(args), printer)
+    _print_generated(config, result, printer)
+    how = " from the last one (only what changed)" if result.incremental else ""
+    printer.info(f"site built in {config.site_dir}{how}")
     return 0
 
 

@@ -10,6 +10,7 @@ Messages go to a :class:`Reporter`; failures the user can fix are raised as
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -92,6 +93,8 @@ class GenerateResult:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    # For build: the site was built from the last one (see generator.mkdocs.incremental).
+    incremental: bool = False
 
 
 def load_digests(folder: Path, default_year: int | None = None, files: DigestFiles | None = None) -> LoadedDigests:
@@ -231,7 +234,7 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
 
     with holding_project(config, command, options, report) as lock:
         result = _generate(config, options, report)
-        build_site(
+        incremental = build_site(
             config.mkdocs_config,
             config.site_dir,
             read_manifest(config.docs_dir),
@@ -239,7 +242,7 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
             full=options.force,
             report=report.info,
         )
-    return result
+    return dataclasses.replace(result, incremental=incremental)
 
 
 def _generate(config: Config, options: RunOptions, report: Reporter) -> GenerateResult:

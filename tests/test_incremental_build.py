@@ -97,6 +97,7 @@ def test_every_change_in_a_daily_sequence_leaves_the_site_a_full_build_leaves(he
     shutil.copy(newest, digests / newest.name)
     log = archive.build()
     assert "incremental build:" in log and "kept" in log, log
+    assert "site built in site from the last one" in log
     assert_same_as_fresh(archive, tmp_path, "newest")
 
     # A digest of an earlier day turns up.
@@ -128,6 +129,7 @@ def test_every_change_in_a_daily_sequence_leaves_the_site_a_full_build_leaves(he
     template.write_text(template.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
     log = archive.build()
     assert "does not fit" in log and "incremental build:" not in log, log
+    assert "from the last one" not in log
     assert_same_as_fresh(archive, tmp_path, "template")
 
     # So does mkdocs.yml.

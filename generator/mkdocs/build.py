@@ -32,6 +32,7 @@ from .incremental import (
     NotTheRecordedSite,
     link_tree,
     read_state,
+    was_incremental,
     written_through,
 )
 
@@ -68,7 +69,8 @@ def build_site(
     if previous is not None:
         try:
             _build(mkdocs_config, site_dir, expected, lock_fd, previous)
-            return True
+            # The plugin builds in full when the state does not fit this build's setup.
+            return was_incremental(state)
         except NotTheRecordedSite:
             report(f"{site_dir} is not the site its build state describes (changed since?); building in full")
         except ArchiveError as error:

@@ -79,10 +79,13 @@ class BuildState:
     # site the next build starts from is still that one (see :func:`site_matches`).
     site: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
-    def to_json(self) -> str:
+    def to_json(self, incremental: bool = False) -> str:
+        """The state as JSON; ``incremental`` (whether the build it records was) comes
+        first, where :func:`was_incremental` reads it without parsing the rest."""
         return json.dumps(
             {
                 "format": STATE_FORMAT,
+                "incremental": incremental,
                 "setup": self.setup,
                 "sources": {
                     path: [r.inode, r.size, r.mtime_ns, r.sha, r.dest] for path, r in sorted(self.sources.items())
@@ -111,6 +114,16 @@ class BuildState:
             return cls(str(document["setup"]), sources, indexed, parts, site)
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise ValueError(f"not a build state: {error}") from None
+
+
+def was_incremental(path: Path) -> bool:
+    """Whether the build whose state is at ``path`` was built from the last site."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(200)
+    except OSError:
+        return False
+    return b'"incremental":true' in head
 
 
 def read_state(path: Path) -> BuildState | None:
@@ -430,4 +443,4 @@ class IncrementalBuild:
         """Write this build's state (only pages still in the site keep a fingerprint)."""
         built = {record.dest for record in self.state.sources.values()}
         self.state.indexed = {dest: value for dest, value in self.state.indexed.items() if dest in built}
-        write_new(path, self.state.to_json())
+        write_new(path, self.state.to_json(self.incremental))
