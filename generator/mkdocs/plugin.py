@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -269,8 +270,6 @@ class _DirtyBuildWarningFilter(logging.Filter):
 def _empty_site_dir(site_dir: Path) -> None:
     """Remove what a build carried over from the last site (all of it is its own links)
     but the staging marker."""
-    import shutil
-
     for entry in site_dir.iterdir():
         if entry.name == STAGING_MARKER:
             continue
