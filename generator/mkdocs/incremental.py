@@ -25,9 +25,10 @@ its format, the MkDocs configuration, the theme (custom_dir and the generator's 
 theme layers and code), or the versions of Python, MkDocs, Material or Pagefind differ
 (:func:`setup_fingerprint`); when the last site is not the one the state records (each
 file is checked while it is linked, :func:`link_tree`); and when the incremental build
-fails or a write went through a link (:func:`written_through`). ``tests/test_incremental_build.py`` checks that the site an
-incremental build leaves equals a fresh full build byte for byte, after each kind of
-change, and that a damaged state costs a full build, never a wrong site.
+fails or a write went through a link (:func:`written_through`).
+``tests/test_incremental_build.py`` checks that the site an incremental build leaves
+equals a fresh full build byte for byte, after each kind of change, and that a damaged
+state costs a full build, never a wrong site.
 """
 
 from __future__ import annotations
