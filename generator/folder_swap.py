@@ -109,3 +109,16 @@ def describe_os_error(error: OSError, target: Path) -> str:
     if error.errno == errno.EDQUOT:
         return f"cannot write to {where}: disk quota exceeded"
     return f"cannot write to {where}: {error.strerror or error}"
+
+
+def link_or_copy(source: Path | str, target: Path | str) -> bool:
+    """Put ``source`` at ``target`` as the same file (a hard link: True) or, where the
+    file system has no hard links, as a copy with the same mtime (False)."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+        return True
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+            raise
+    shutil.copy2(source, target, follow_symlinks=False)
+    return False

@@ -31,7 +31,7 @@ from .model import Archive
 from .parallel import map_in_chunks
 from .progress import Progress
 from .site.escaping import count
-from .site.plan import plan_site
+from .site.plan import generator_code_hash, plan_site
 from .site.write import finish_interrupted_write, is_up_to_date, read_manifest, write_site
 from .sources.folder import DigestFiles, find_digests
 from .sources.hf_json import JSON_SUFFIX, read_json_digest
@@ -42,7 +42,6 @@ from .sources.text import read_digest
 # A digest is about 80 KB of text: worth a worker process from a few hundred on.
 DIGESTS_PER_CHUNK = 25
 DIGESTS_PER_WORKER = 200
-TEMPLATES = Path(__file__).parent / "site" / "templates"
 
 
 class Reporter(Protocol):
@@ -184,19 +183,22 @@ def _what_skipping_loses(problem: DigestError) -> str:
     return "digest skipped"
 
 
-def input_fingerprint(digest_paths: list[Path], settings_files: list[Path], settings: dict) -> str:
+def input_fingerprint(
+    digest_paths: list[Path], settings_files: list[Path], settings: dict, code_hash: str | None = None
+) -> str:
     """A hash of everything the pages are made from: digests, taxonomy, overrides and the
     metadata cache, templates, settings, and the generator's own code (an upgraded or
     edited generator renders the pages again).
 
     Two runs with the same fingerprint produce the same files, so the second can stop early.
+    ``code_hash`` is :func:`~generator.site.plan.generator_code_hash`, if already worked out.
     """
     fingerprint = hashlib.sha256()
     fingerprint.update(json.dumps({"version": __version__, **settings}, sort_keys=True, default=str).encode())
-    templates = sorted(TEMPLATES.glob("*.j2"))
-    code = sorted(Path(__file__).parent.rglob("*.py"))
     try:
-        for path in [*code, *templates, *settings_files, *digest_paths]:
+        # The same hash of code and templates the page plan keys its renders with.
+        fingerprint.update((code_hash or generator_code_hash()).encode())
+        for path in [*settings_files, *digest_paths]:
             fingerprint.update(f"\0{path.as_posix()}\0".encode())
             if path in settings_files and not path.exists():
                 fingerprint.update(b"absent")  # an optional file, such as the overrides
@@ -248,16 +250,18 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
 def _generate(config: Config, options: RunOptions, report: Reporter) -> GenerateResult:
     files = find_digests(config.digests)
     paths = list(files.paths)
+    code_hash = generator_code_hash()
     inputs = input_fingerprint(
         paths,
         [config.taxonomy, config.tag_overrides, config.metadata_cache],
         {"year": config.year, "site_name": config.site_name, "site_url": config.site_url},
+        code_hash,
     )
     finish_interrupted_write(config.docs_dir)
     if not options.force and is_up_to_date(config.docs_dir, inputs):
         return GenerateResult(None, len(paths))
     loaded = load_archive(config, options.strict, report, files)
-    plan = plan_site(loaded.archive, config.site_name, config.site_url)
+    plan = plan_site(loaded.archive, config.site_name, config.site_url, code_hash)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
     skipped = loaded.digests_skipped or loaded.listings_skipped
     written = write_site(config.docs_dir, plan, "" if skipped else inputs, plan.render_key)

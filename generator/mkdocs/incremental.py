@@ -33,17 +33,17 @@ state costs a full build, never a wrong site.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+
+from ..folder_swap import link_or_copy
 
 STATE_FORMAT = "digest-archive build state 1"
 # Set by generator.mkdocs.build for the mkdocs process: the previous build's state (an
@@ -268,14 +268,8 @@ def link_tree(
                 ):
                     raise NotTheRecordedSite(relative)
                 checked += 1
-            try:
-                os.link(entry.path, destination, follow_symlinks=False)
-            except OSError as error:
-                if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
-                    raise
-                shutil.copy2(entry.path, destination, follow_symlinks=False)
-                continue
-            linked[relative] = (status.st_ino, status.st_size, status.st_mtime_ns)
+            if link_or_copy(entry.path, destination):
+                linked[relative] = (status.st_ino, status.st_size, status.st_mtime_ns)
 
     visit(str(source), "")
     if expected is not None and checked != len(expected):
@@ -309,7 +303,6 @@ class IncrementalBuild:
         self.previous = previous if self.incremental else None
         self.state = BuildState(setup)
         self.site_dir = site_dir
-        self.docs_dir = docs_dir
         self._docs_prefix = os.path.join(os.path.abspath(docs_dir), "")
         self.claimed: set[str] = set()
         self.claimed_folders: set[str] = set()
@@ -414,15 +407,15 @@ class IncrementalBuild:
         before = self.previous.site if self.previous else {}
         folders = tuple(self.claimed_folders)
 
-        def visit(folder: str, prefix: str) -> None:
+        def visit(folder: str, prefix: str) -> bool:
+            """Sweep one folder; True if that left it empty, and so removed."""
             with os.scandir(folder) as scan:
                 entries = list(scan)
             emptied = False
             for entry in entries:
                 relative = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    visit(entry.path, relative + "/")
-                    emptied = emptied or not os.path.exists(entry.path)
+                    emptied = visit(entry.path, relative + "/") or emptied
                     continue
                 if keep(relative):
                     continue
@@ -438,6 +431,8 @@ class IncrementalBuild:
                 self.state.site[relative] = record
             if prefix and emptied and not os.listdir(folder):
                 os.rmdir(folder)
+                return True
+            return False
 
         visit(str(self.site_dir), "")
         return sorted(removed)

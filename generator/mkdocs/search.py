@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -45,6 +44,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from ..folder_swap import link_or_copy
 from ..lock import inherited_lock_fds
 from ..site.urls import UNUSED_SEARCH_FILES, glob, url
 from .incremental import IncrementalBuild, write_new
@@ -135,14 +135,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self._files = files
         return files
 
-    @property
-    def _page_dests(self) -> list[str]:
-        return [file.dest_uri for file in self._files.documentation_pages()]
-
     def _indexed_pages(self) -> list[str]:
+        dests = [file.dest_uri for file in self._files.documentation_pages()]
         # A site of other pages than the archive's (none marks what Pagefind indexes):
         # every page, as Pagefind indexes such a site.
-        return indexed_pages(self._page_dests) or sorted(self._page_dests)
+        return indexed_pages(dests) or sorted(dests)
 
 
 def drop_unused_ui(index_dir: Path) -> None:
@@ -233,10 +230,7 @@ def run_pagefind_on(site_dir: Path, folder: str, pages: Sequence[str]) -> int:
         for page in pages:
             target = farm / page
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(site_dir / page, target)
-            except OSError:
-                shutil.copyfile(site_dir / page, target)
+            link_or_copy(site_dir / page, target)
         return run_pagefind(farm, str(site_dir / folder), output_path=True)
     finally:
         shutil.rmtree(farm, ignore_errors=True)

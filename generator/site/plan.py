@@ -61,7 +61,6 @@ TOP_LATEST_WEEK = 10
 RENDER_KEY_VERSION = 1
 
 
-@functools.cache
 def generator_code_hash() -> str:
     """A hash of the generator's code and templates: any change renders every page again."""
     digest = hashlib.sha256()
@@ -532,7 +531,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
     so the writer can render pages in several processes and never hold them all.
     """
 
-    def __init__(self, archive: Archive, site_name: str, site_url: str) -> None:
+    def __init__(self, archive: Archive, site_name: str, site_url: str, code_hash: str | None = None) -> None:
         self._archive = archive
         self._site_url = site_url
         self._env = _environment(archive, site_name, site_url)
@@ -543,7 +542,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._citations: dict[str, Citation] = {}
         self._bibtex: dict[str, str] = {}
         self._reprs: dict[str, str] = {}
-        self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, generator_code_hash()))
+        self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
 
@@ -625,12 +624,18 @@ class SitePlan(Mapping[str, "str | bytes"]):
         return len(self._paths)
 
 
-def plan_site(archive: Archive, site_name: str = "Digest Archive", site_url: str = urls.LOCAL_SITE_URL) -> SitePlan:
+def plan_site(
+    archive: Archive,
+    site_name: str = "Digest Archive",
+    site_url: str = urls.LOCAL_SITE_URL,
+    code_hash: str | None = None,
+) -> SitePlan:
     """Every file of the archive, rendered lazily: see :class:`SitePlan`.
 
-    ``site_url`` is the public address of the site root (ending in "/"), for the feeds.
+    ``site_url`` is the public address of the site root (ending in "/"), for the feeds;
+    ``code_hash`` is :func:`generator_code_hash`, if already worked out.
     """
-    return SitePlan(archive, site_name, site_url)
+    return SitePlan(archive, site_name, site_url, code_hash)
 
 
 def render_site(

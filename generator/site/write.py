@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import ArchiveError
-from ..folder_swap import STAGING_MARKER, describe_os_error, recover, replacing
+from ..folder_swap import STAGING_MARKER, describe_os_error, link_or_copy, recover, replacing
 from ..parallel import map_in_chunks
 from ..progress import Progress
 
@@ -148,7 +148,7 @@ def _write(
             target.parent.mkdir(parents=True, exist_ok=True)
             key = render_key(path) if render_key is not None else None
             if key is not None and path in owned and _same_key(previous, previous_keys.get(path), key):
-                _link_or_copy(previous, target)
+                link_or_copy(previous, target)
                 return False, (key, previous_keys[path][1])
             # Reading files[path] renders the page when files is a lazy SitePlan: rendering
             # and writing happen together, spread over the worker processes.
@@ -156,7 +156,7 @@ def _write(
             data = content if isinstance(content, bytes) else content.encode("utf-8")
             written = (key, _content_hash(data)) if key is not None else None
             if _current_content(previous, len(data)) == data:
-                _link_or_copy(previous, target)
+                link_or_copy(previous, target)
                 return False, written
             _create(target, data)
             return True, written
@@ -211,17 +211,6 @@ def _create(target: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    """Put ``source`` at ``target`` as the same file (a hard link) or, where the file
-    system has no hard links, as a copy with the same mtime."""
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
-            raise
-        shutil.copy2(source, target, follow_symlinks=False)
-
-
 def _carry_over_hand_written(out_dir: Path, staging: Path, generated: set[str]) -> None:
     """Link into ``staging`` every file of ``out_dir`` the generator does not own (now or
     before), and the empty folders, keeping symbolic links as links."""
@@ -241,7 +230,7 @@ def _carry_over_hand_written(out_dir: Path, staging: Path, generated: set[str]) 
                 os.symlink(os.readlink(source), target_folder / name)
             elif name in names:
                 target_folder.mkdir(parents=True, exist_ok=True)
-                _link_or_copy(source, target_folder / name)
+                link_or_copy(source, target_folder / name)
 
 
 def _discard_retired(retired: Path, out_dir: Path) -> None:
