@@ -6,9 +6,11 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.analysis import related
-from generator.analysis.related import Neighbours, neighbours, related_papers, tfidf_vectors
+from generator.analysis.related import Neighbours, close_both_ways, neighbours, related_papers, tfidf_vectors
 
 WORDS = [f"w{n}" for n in range(300)]
 
@@ -83,7 +85,7 @@ def test_related_papers_fold_merged_papers_and_drop_weak_similarities():
             dtype=np.float32,
         ),
     )
-    result = related_papers(keys, nearest, kept_of={"b2": "b"})
+    result = related_papers(keys, nearest, kept_of={"b2": "b"}, relative_floor=0, mutual_rank=0)
     assert result["a"] == ("b", "c")  # b2 counts as b; d is below the similarity floor
     assert result["b"] == ("a", "c")  # never related to its own near-duplicate
     assert result["c"] == ("a", "b", "d")
@@ -98,13 +100,13 @@ def test_papers_of_two_fields_are_not_related_however_alike_their_words():
         scores=np.array([[0.9, 0.8, 0.7], [0.9, 0.6, 0.5], [0.8, 0.6, 0.5], [0.7, 0.5, 0.5]], dtype=np.float32),
     )
     topics = {"a": ("diffusion-models",), "b": ("quantization",), "c": ("diffusion-models", "quantization")}
-    result = related_papers(keys, nearest, kept_of={}, topics=topics)
+    result = related_papers(keys, nearest, kept_of={}, topics=topics, relative_floor=0, mutual_rank=0)
     assert result["a"] == ("c", "untagged")  # b shares no topic with a
     assert result["b"] == ("c", "untagged")
     assert result["c"] == ("a", "b", "untagged")
     # A paper with no topic is compared on its words alone.
     assert result["untagged"] == ("a", "b", "c")
-    assert related_papers(keys, nearest, kept_of={})["a"] == ("b", "c", "untagged")
+    assert related_papers(keys, nearest, kept_of={}, relative_floor=0, mutual_rank=0)["a"] == ("b", "c", "untagged")
 
 
 def test_a_squared_idf_lets_a_shared_rare_word_outweigh_shared_common_ones():
@@ -121,3 +123,87 @@ def test_a_squared_idf_lets_a_shared_rare_word_outweigh_shared_common_ones():
     assert cosine(plain, 0, 1) > cosine(plain, 0, 2)
     assert cosine(squared, 0, 2) > cosine(squared, 0, 1)
     assert np.allclose(np.asarray(squared.multiply(squared).sum(axis=1)).ravel(), 1.0, atol=1e-5)
+
+
+def test_a_hub_near_everyone_is_listed_only_where_the_paper_is_among_its_own_closest():
+    # "hub" shares the field's common words with every paper: each has it as a neighbour,
+    # but its own closest are a, b and c. d and e are a pair of their own.
+    keys = ["hub", "a", "b", "c", "d", "e"]
+    nearest = Neighbours(
+        indices=np.array(
+            [
+                [1, 2, 3, 4, 5],
+                [2, 0, -1, -1, -1],
+                [1, 0, -1, -1, -1],
+                [0, -1, -1, -1, -1],
+                [5, 0, -1, -1, -1],
+                [4, 0, -1, -1, -1],
+            ]
+        ),
+        scores=np.array(
+            [
+                [0.5, 0.45, 0.4, 0.3, 0.3],
+                [0.6, 0.5, 0, 0, 0],
+                [0.6, 0.45, 0, 0, 0],
+                [0.4, 0, 0, 0, 0],
+                [0.5, 0.3, 0, 0, 0],
+                [0.5, 0.3, 0, 0, 0],
+            ],
+            dtype=np.float32,
+        ),
+    )
+    result = related_papers(keys, nearest, kept_of={}, relative_floor=0, mutual_rank=3)
+    assert result["d"] == ("e",)  # d is not among the hub's three closest: the hub is not listed
+    assert result["e"] == ("d",)
+    assert result["a"] == ("b", "hub")  # a is among the hub's closest, and the hub among a's
+    # The hub is among everyone's closest, so its own list keeps all five.
+    assert result["hub"] == ("a", "b", "c", "d", "e")
+    unfiltered = related_papers(keys, nearest, kept_of={}, relative_floor=0, mutual_rank=0)
+    assert unfiltered["d"] == ("e", "hub")
+
+
+def test_a_neighbour_far_below_the_best_one_is_not_listed():
+    keys = ["a", "b", "c", "d"]
+    nearest = Neighbours(
+        indices=np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]),
+        scores=np.array([[0.6, 0.35, 0.25], [0.6, 0.2, 0.2], [0.35, 0.2, 0.1], [0.25, 0.2, 0.1]], dtype=np.float32),
+    )
+    result = related_papers(keys, nearest, kept_of={}, relative_floor=0.5, mutual_rank=0)
+    assert result["a"] == ("b", "c")  # d's 0.25 is below half of a's best, 0.6
+    assert result["c"] == ("a", "b")
+    assert result["d"] == ("a", "b")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_close_both_ways_is_the_plain_definition(data):
+    rows = data.draw(st.integers(1, 8))
+    k = data.draw(st.integers(1, 5))
+    indices = np.full((rows, k), -1, dtype=np.int64)
+    scores = np.zeros((rows, k), dtype=np.float32)
+    for row in range(rows):
+        others = data.draw(
+            st.lists(st.integers(0, rows - 1).filter(lambda o, row=row: o != row), unique=True, max_size=k)
+        )
+        values = sorted(
+            data.draw(st.lists(st.floats(0.0625, 1.0, width=32), min_size=len(others), max_size=len(others))),
+            reverse=True,
+        )
+        indices[row, : len(others)] = others
+        scores[row, : len(others)] = values
+    floor = data.draw(st.sampled_from([0.0, 0.5, 0.8]))
+    rank = data.draw(st.integers(0, 4))
+    mask = close_both_ways(Neighbours(indices, scores), floor, rank)
+
+    def closest(row):
+        """The row's neighbours within its relative floor, its first `rank` of them."""
+        kept = [int(o) for o, v in zip(indices[row], scores[row]) if o >= 0 and v >= floor * scores[row, 0]]
+        return kept[:rank]
+
+    for row in range(rows):
+        for column in range(k):
+            other = int(indices[row, column])
+            expected = (
+                other >= 0 and scores[row, column] >= floor * scores[row, 0] and (rank == 0 or row in closest(other))
+            )
+            assert mask[row, column] == expected

@@ -36,6 +36,23 @@ RANKING_DECIMALS = 6
 # so a paper with two true neighbours lists two, not five padded ones (measured against
 # the labelled papers of evaluation/, tune half).
 MIN_RELATED_SIMILARITY = 0.08
+# A listed paper must also be close *for this paper*: at least this share of its best
+# neighbour's similarity...
+RELATIVE_FLOOR = 0.5
+# ...and this paper must be among the listed paper's own closest few (in its top
+# MUTUAL_RANK, above its own relative floor). Papers that share the field's common words
+# with everyone (a "hub") are near many papers but few are near them: without this they
+# fill the lists of papers they do not belong with. Both measured on the tune half of
+# evaluation/ (related precision 76.8% -> 79.3%).
+MUTUAL_RANK = 5
+# The embedding backend (generator/embedding.py): the TF-IDF candidates are scored
+# TFIDF_WEIGHT * TF-IDF cosine + (1 - TFIDF_WEIGHT) * embedding cosine and shown from
+# BLENDED_FLOOR. The embedding says whether two papers are about the same thing when
+# they use different words; the TF-IDF cosine keeps the rare shared terms decisive.
+# Measured on the tune half: 82.4% precision with as many related papers found as TF-IDF
+# alone finds at 76.8%.
+TFIDF_WEIGHT = 0.8
+BLENDED_FLOOR = 0.176
 IDF_POWER = 2.0
 EXACT_UP_TO = 5000
 CANDIDATE_TERMS_PER_PAPER = 50
@@ -183,22 +200,30 @@ def related_papers(
     count: int = RELATED_PAPERS,
     min_similarity: float = MIN_RELATED_SIMILARITY,
     topics: Mapping[str, Sequence[str]] | None = None,
+    relative_floor: float = RELATIVE_FLOOR,
+    mutual_rank: int = MUTUAL_RANK,
 ) -> dict[str, tuple[str, ...]]:
     """``{paper key: keys of its most similar papers}``, most similar first.
 
-    ``nearest`` has a row per key of ``keys``. Papers merged as near-duplicates
-    (``kept_of``: merged key to kept key) count as the paper they were merged into, and
-    never as related to themselves. With ``topics`` (kept key to its topic slugs), two
-    papers that both have topics are related only if they share one: words alike across
-    fields ("noise", "sampling") do not make papers of two fields related.
+    ``nearest`` has a row per key of ``keys``. A paper lists another from
+    ``min_similarity``, if that one is within ``relative_floor`` of its best neighbour and
+    it is itself among the other's ``mutual_rank`` closest (0: no such condition; see
+    :data:`MUTUAL_RANK`). Papers merged as near-duplicates (``kept_of``: merged key to
+    kept key) count as the paper they were merged into, and never as related to
+    themselves. With ``topics`` (kept key to its topic slugs), two papers that both have
+    topics are related only if they share one: words alike across fields ("noise",
+    "sampling") do not make papers of two fields related.
     """
+    close = close_both_ways(nearest, relative_floor, mutual_rank).tolist()
     best: dict[str, dict[str, float]] = defaultdict(dict)
-    for key, row, scores in zip(keys, nearest.indices.tolist(), nearest.scores.tolist(), strict=True):
+    for key, row, scores, row_close in zip(keys, nearest.indices.tolist(), nearest.scores.tolist(), close, strict=True):
         own = kept_of.get(key, key)
         candidates = best[own]
-        for other_index, score in zip(row, scores, strict=True):
+        for other_index, score, is_close in zip(row, scores, row_close, strict=True):
             if other_index < 0 or score < min_similarity:
                 break
+            if not is_close:
+                continue
             other = keys[other_index]
             other = kept_of.get(other, other)
             if topics is not None and not _share_a_topic(topics.get(own, ()), topics.get(other, ())):
@@ -210,6 +235,27 @@ def related_papers(
         for key, candidates in best.items()
         if candidates
     }
+
+
+def close_both_ways(nearest: Neighbours, relative_floor: float, mutual_rank: int) -> np.ndarray:
+    """A mask the shape of ``nearest.indices``: True where the neighbour is within
+    ``relative_floor`` of the row's best similarity and, when ``mutual_rank`` is set, the
+    row is in turn among that neighbour's first ``mutual_rank`` neighbours that are within
+    its own relative floor. Linear in the number of rows."""
+    indices, scores = nearest.indices, nearest.scores
+    if not len(indices):
+        return np.zeros(indices.shape, dtype=bool)
+    close = (indices >= 0) & (scores >= relative_floor * scores[:, :1])
+    if not mutual_rank:
+        return close
+    rank = min(mutual_rank, indices.shape[1])
+    # Rows are sorted most similar first and the relative floor cuts each row once, so a
+    # row's closest neighbours are its first `rank` columns that pass it.
+    theirs = np.where(close[:, :rank], indices[:, :rank], -1)  # (rows, rank)
+    others = np.where(indices >= 0, indices, 0)
+    rows = np.arange(len(indices))[:, None, None]
+    mutual = (theirs[others] == rows).any(axis=2)  # (rows, k): am I among my neighbour's?
+    return close & mutual
 
 
 def _share_a_topic(mine: Sequence[str], theirs: Sequence[str]) -> bool:

@@ -5,7 +5,7 @@ The taxonomy is YAML the archive's maintainers edit::
     settings:
       title_weight: 3   # a match in the title counts as much as 3 in the abstract
       min_score: 2      # a tag applies from this score on
-      max_tags: 4       # a paper shows at most its 4 best-scoring tags
+      max_tags: 3       # a paper shows at most its 3 best-scoring tags
     tags:
       diffusion-models:
         name: Diffusion models
@@ -49,7 +49,7 @@ from .words import WORD
 
 DEFAULT_TITLE_WEIGHT = 3
 DEFAULT_MIN_SCORE = 2
-DEFAULT_MAX_TAGS = 4
+DEFAULT_MAX_TAGS = 3
 
 
 @dataclass(frozen=True)
