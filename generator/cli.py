@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .analysis.evaluation import evaluate, load_labels
-from .config import Config, load_config
+from .config import RELATED_BACKENDS, Config, load_config
 from .errors import ArchiveError
 from .lock import LockBusy
 from .pipeline import GenerateResult, RunOptions, build, generate, load_archive
@@ -166,6 +166,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--strict", action="store_true", help="fail on a bad digest instead of skipping it with a warning"
         )
+        command.add_argument(
+            "--related",
+            choices=RELATED_BACKENDS,
+            help="how related papers are found (default: related.backend of archive.yml, else tfidf)",
+        )
 
     def add_writing(command: argparse.ArgumentParser) -> None:
         command.add_argument(
@@ -273,6 +278,8 @@ def _config(args: argparse.Namespace) -> Config:
         changes["digests"] = args.digests
     if args.year is not None:
         changes["year"] = args.year
+    if getattr(args, "related", None) is not None:
+        changes["related"] = replace(config.related, backend=args.related)
     if getattr(args, "out", None) is not None:
         changes["docs_dir"] = args.out
     if getattr(args, "site_dir", None) is not None:

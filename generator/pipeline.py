@@ -153,7 +153,15 @@ def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFi
     if not loaded.digests:
         raise ArchiveError(f"no usable digests (*.txt, *.json) in {config.digests}")
     cached = cached_metadata(read_cache(config.metadata_cache))
-    model = build_model(loaded.digests, taxonomy, overrides, cached)
+    embed = None
+    if config.related.backend == "embeddings":
+        from .embedding import Embedder
+
+        embed = Embedder(config.related, report.warning)
+    model = build_model(loaded.digests, taxonomy, overrides, cached, embed)
+    if embed is not None and embed.encoded:
+        model_name = config.related.model or "all-MiniLM-L6-v2"
+        report.info(f"related papers: {count(embed.encoded, 'abstract')} encoded with {model_name}")
     archive = model.archive
     for override, keys in model.override_targets.items():
         where = f"{config.tag_overrides}:{override.line}"
@@ -209,6 +217,17 @@ def input_fingerprint(
     return fingerprint.hexdigest()
 
 
+def _related_fingerprint(config: Config) -> dict[str, str]:
+    """The related-paper settings the pages depend on; with embeddings, the model's files
+    too (a model updated in place gives other related lists)."""
+    settings = config.related.fingerprint()
+    if config.related.backend == "embeddings":
+        from .embedding import model_fingerprint, model_folder
+
+        settings["model_files"] = model_fingerprint(model_folder(config.related.model))
+    return settings
+
+
 @contextmanager
 def holding_project(config: Config, command: str, options: RunOptions, report: Reporter) -> Iterator[ProjectLock]:
     """Hold the project lock; say so when waiting for it or taking over from a dead run."""
@@ -254,7 +273,12 @@ def _generate(config: Config, options: RunOptions, report: Reporter) -> Generate
     inputs = input_fingerprint(
         paths,
         [config.taxonomy, config.tag_overrides, config.metadata_cache],
-        {"year": config.year, "site_name": config.site_name, "site_url": config.site_url},
+        {
+            "year": config.year,
+            "site_name": config.site_name,
+            "site_url": config.site_url,
+            "related": _related_fingerprint(config),
+        },
         code_hash,
     )
     finish_interrupted_write(config.docs_dir)

@@ -207,3 +207,24 @@ def test_close_both_ways_is_the_plain_definition(data):
                 other >= 0 and scores[row, column] >= floor * scores[row, 0] and (rank == 0 or row in closest(other))
             )
             assert mask[row, column] == expected
+
+
+def test_blending_rescores_the_tfidf_candidates_with_their_embeddings(monkeypatch):
+    # Paper 0's TF-IDF neighbours: 1 (0.30), then 2 (0.25); by embedding, 2 is the same
+    # thing said in other words and 1 is not.
+    nearest = Neighbours(
+        indices=np.array([[1, 2, -1], [0, 2, -1], [0, 1, -1]]),
+        scores=np.array([[0.30, 0.25, 0], [0.30, 0.1, 0], [0.25, 0.1, 0]], dtype=np.float32),
+    )
+    embeddings = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]], dtype=np.float32)
+    blended = related.blend_similarities(nearest, embeddings, tfidf_weight=0.8)
+    assert blended.indices[0].tolist() == [2, 1, -1]
+    assert blended.scores[0, 0] == pytest.approx(0.8 * 0.25 + 0.2 * 0.8)
+    assert blended.scores[0, 1] == pytest.approx(0.8 * 0.30 + 0.2 * 0.0)
+    assert blended.scores[0, 2] == -1  # an empty slot stays last and below any floor
+    # Chunked as the archive is, the same answer.
+    monkeypatch.setattr(related, "ROWS_PER_CHUNK", 1)
+    chunked = related.blend_similarities(nearest, embeddings, tfidf_weight=0.8)
+    assert np.array_equal(chunked.indices, blended.indices) and np.array_equal(chunked.scores, blended.scores)
+    result = related_papers(["a", "b", "c"], blended, kept_of={}, min_similarity=0.3, relative_floor=0, mutual_rank=0)
+    assert result["a"] == ("c",)  # 0.36 passes the floor, b's 0.24 does not

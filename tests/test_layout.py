@@ -113,7 +113,7 @@ LAYERS = [
     ("analysis",),
     ("site",),
     ("mkdocs",),
-    ("config", "pipeline", "reports", "preview", "fetching"),
+    ("config", "pipeline", "reports", "preview", "fetching", "embedding"),
     ("cli",),
 ]
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import Archive, Link, Paper, PaperMeta
 from ..parallel import map_in_chunks
@@ -20,6 +21,9 @@ from .overrides import TagOverride, apply_override, override_targets
 from .slugs import paper_slug, unique_slugs
 from .tagging import TagMatcher
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Neighbours kept per paper: enough to fill the related list after near-duplicates of
 # the paper itself and of its neighbours are folded together, and those sharing no
@@ -42,6 +46,7 @@ def build_model(
     taxonomy: Taxonomy,
     overrides: Sequence[TagOverride] = (),
     cached: Mapping[str, PaperMeta] | None = None,
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
 ) -> Model:
     """Digest records to the finished model.
 
@@ -50,17 +55,20 @@ def build_model(
     cache (``cached``, by paper key) found for them; then near-duplicates (a changed
     word in the title, the same abstract, or the same arXiv id) are merged; each paper
     gets its links, slug, tags (the taxonomy's, then the hand-made ``overrides`` that
-    name exactly one paper) and related papers. Links,
+    name exactly one paper) and related papers (by TF-IDF, or with ``embed``, a text to
+    unit-vector function such as :class:`generator.embedding.Embedder`, by TF-IDF
+    candidates scored again with their embeddings). Links,
     slug and tags depend on the paper alone: they are found in one pass spread over the
     cores.
     """
     # scikit-learn takes a second to import: only runs that build the model pay for it,
     # not one that finds its inputs unchanged.
-    from .related import neighbours, related_papers, tfidf_vectors
+    from .related import BLENDED_FLOOR, blend_similarities, neighbours, related_papers, tfidf_vectors
 
     exact = with_cached_metadata(build_archive(digests), cached or {})
     listed = list(exact.papers.values())
-    nearest = neighbours(tfidf_vectors([comparable_text(p) for p in listed]), NEIGHBOURS_KEPT)
+    texts = [comparable_text(p) for p in listed]
+    nearest = neighbours(tfidf_vectors(texts), NEIGHBOURS_KEPT)
     merges = find_near_duplicates(listed, nearest)
     archive = merge_papers(exact, merges)
     kept_of = {merge.merged: merge.kept for merge in merges}
@@ -87,7 +95,16 @@ def build_model(
             archive.papers[keys[0]] = dataclasses.replace(paper, tags=apply_override(paper.tags, override))
     # Related papers last: they must share a topic, and topics are final only now.
     topics = {key: paper.tags for key, paper in archive.papers.items()}
-    related = related_papers([p.key for p in listed], nearest, kept_of, topics=topics)
+    listed_keys = [p.key for p in listed]
+    if embed is None:
+        related = related_papers(listed_keys, nearest, kept_of, topics=topics)
+    else:
+        # Measured settings (see related.py): the blended score's own floor, and no
+        # relative or mutual condition, which cost this backend more than they gave.
+        blended = blend_similarities(nearest, embed(texts))
+        related = related_papers(
+            listed_keys, blended, kept_of, min_similarity=BLENDED_FLOOR, topics=topics, relative_floor=0, mutual_rank=0
+        )
     for key, others in related.items():
         archive.papers[key] = dataclasses.replace(archive.papers[key], related=others)
     return Model(archive, targets)

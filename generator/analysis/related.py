@@ -237,6 +237,26 @@ def related_papers(
     }
 
 
+def blend_similarities(nearest: Neighbours, embeddings: np.ndarray, tfidf_weight: float = TFIDF_WEIGHT) -> Neighbours:
+    """``nearest`` (TF-IDF neighbours and cosines) scored again:
+    ``tfidf_weight`` * TF-IDF cosine + (1 - ``tfidf_weight``) * the cosine of the
+    papers' unit-length ``embeddings`` (a row per paper), and sorted again, most similar
+    first, ties by index. The candidates stay the TF-IDF ones, so the work per paper is
+    bounded by their number whatever the archive's size."""
+    indices = nearest.indices
+    blended = np.full(indices.shape, -1.0, dtype=np.float32)
+    for start in range(0, len(indices), ROWS_PER_CHUNK):
+        rows = indices[start : start + ROWS_PER_CHUNK]
+        valid = rows >= 0
+        others = embeddings[np.where(valid, rows, 0)]  # (chunk, k, dimensions)
+        cosines = np.einsum("rd,rkd->rk", embeddings[start : start + len(rows)], others)
+        mixed = tfidf_weight * nearest.scores[start : start + len(rows)] + (1 - tfidf_weight) * cosines
+        blended[start : start + len(rows)] = np.where(valid, mixed, -1.0)
+    # Most similar first, ties by index; the empty slots (-1) last.
+    order = np.lexsort((np.where(indices >= 0, indices, np.iinfo(np.int64).max), -np.round(blended, RANKING_DECIMALS)))
+    return Neighbours(np.take_along_axis(indices, order, 1), np.take_along_axis(blended, order, 1))
+
+
 def close_both_ways(nearest: Neighbours, relative_floor: float, mutual_rank: int) -> np.ndarray:
     """A mask the shape of ``nearest.indices``: True where the neighbour is within
     ``relative_floor`` of the row's best similarity and, when ``mutual_rank`` is set, the
