@@ -77,7 +77,8 @@ def main() -> None:
         return np.array(rows, dtype=float), np.array(fits), where
 
     print(f"held-out half, {len(held)} papers; trained on the tune half, {len(tune)} papers")
-    print(f"  rules:                                {figures({label.slug: set(by_slug[label.slug].tags) for label in held})}")
+    rules = {label.slug: set(by_slug[label.slug].tags) for label in held}
+    print(f"  rules:                                {figures(rules)}")
     train_rows, train_fits, _ = candidates(tune)
     rows, _, where = candidates(held)
     evidence = LogisticRegression(max_iter=1000).fit(train_rows, train_fits)
