@@ -37,6 +37,11 @@ def test_synthetic_archive_is_realistic_and_parses_strictly(tmp_path):
     # Abstracts name a topic or two: most papers get tags, none more than the taxonomy's cap.
     assert sum(1 for p in archive.papers.values() if p.tags) > 0.9 * len(archive.papers)
     # Papers on the same made-up subjects: most lists are full, none longer than five.
-    assert sum(1 for p in archive.papers.values() if len(p.related) == 5) > 0.8 * len(archive.papers)
+    # Related lists as long as real ones: the labelled real digests list 1.5 a paper with
+    # the mutual-neighbour rule (evaluation/README.md); most papers list some, a few five.
+    listed = [len(p.related) for p in archive.papers.values()]
+    assert 1.2 <= sum(listed) / len(listed) <= 3.0
+    assert sum(1 for n in listed if n) > 0.7 * len(listed)
+    assert sum(1 for n in listed if n == 5) > 0.05 * len(listed)
     assert all(len(p.related) <= 5 for p in archive.papers.values())
     assert all(digest.source.endswith(f"{digest.date.isoformat()}.txt") for digest in loaded.digests)
