@@ -27,7 +27,7 @@ import io
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
@@ -103,7 +103,8 @@ def load_sentence_transformer(folder: Path) -> Encoder:
     transformers_logging.disable_progress_bar()
 
     try:
-        return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        # cast: its encode takes much more than the Encoder protocol asks for.
+        return cast(Encoder, SentenceTransformer(str(folder), device="cpu", local_files_only=True))
     except Exception as error:  # noqa: BLE001 - a model that does not load is a setting to fix
         raise ArchiveError(f"related: cannot load the model in {folder}: {error}") from None
 

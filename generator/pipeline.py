@@ -10,24 +10,26 @@ Messages go to a :class:`Reporter`; failures the user can fix are raised as
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from . import __version__
-from .analysis.assemble import build_model
+from .analysis.assemble import Facts, build_model
 from .analysis.overrides import load_overrides
-from .analysis.taxonomy import load_taxonomy
+from .analysis.taxonomy import Taxonomy, load_taxonomy
 from .config import Config
 from .errors import ArchiveError, DigestError
 from .lock import ProjectLock, project_lock
-from .model import Archive
+from .model import Archive, Link
 from .parallel import map_in_chunks
 from .progress import Progress
 from .site.escaping import count
@@ -129,11 +131,21 @@ def _read_or_error(path: Path, default_year: int | None) -> Digest | DigestError
         return error
 
 
-def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFiles | None = None) -> LoadedArchive:
+def load_archive(
+    config: Config,
+    strict: bool,
+    report: Reporter,
+    files: DigestFiles | None = None,
+    code_hash: str | None = None,
+    keep_facts: bool = False,
+) -> LoadedArchive:
     """Parse the digests and build the model, reporting bad digests and stray overrides.
 
     With ``strict``, a bad digest (or a file refused as one) is an error and nothing is
-    built; otherwise it is skipped with a warning that says what it takes out.
+    built; otherwise it is skipped with a warning that says what it takes out. Each
+    paper's links, tags and slug come from the facts file of the last run
+    (:func:`facts_file`) where its text is unchanged; with ``keep_facts`` this run's
+    are written there for the next.
     """
     taxonomy = load_taxonomy(config.taxonomy)
     overrides = load_overrides(config.tag_overrides, taxonomy)
@@ -158,7 +170,12 @@ def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFi
         from .embedding import Embedder
 
         embed = Embedder(config.related, report.warning)
-    model = build_model(loaded.digests, taxonomy, overrides, cached, embed)
+    facts_path = facts_file(config)
+    facts_fingerprint = _facts_fingerprint(taxonomy, code_hash or generator_code_hash())
+    known = read_facts(facts_path, facts_fingerprint)
+    model = build_model(loaded.digests, taxonomy, overrides, cached, embed, known)
+    if keep_facts and model.facts != known:
+        write_facts(facts_path, facts_fingerprint, model.facts)
     if embed is not None and embed.encoded:
         model_name = config.related.model or "all-MiniLM-L6-v2"
         report.info(f"related papers: {count(embed.encoded, 'abstract')} encoded with {model_name}")
@@ -181,6 +198,59 @@ def load_archive(config: Config, strict: bool, report: Reporter, files: DigestFi
             " abstracts): each paper has its own page; `digest-archive duplicates` lists them"
         )
     return LoadedArchive(archive, len(loaded.digests), len(loaded.problems), len(left_out))
+
+
+FACTS_FORMAT = "digest-archive facts 1"
+
+
+def facts_file(config: Config) -> Path:
+    """Where each paper's links, tags and slug are kept between runs: beside the pages
+    folder (``.site_src.facts.json``), never published."""
+    return config.docs_dir.parent / f".{config.docs_dir.name}.facts.json"
+
+
+def _facts_fingerprint(taxonomy: Taxonomy, code_hash: str) -> str:
+    # The facts depend on the paper (their key), the taxonomy and the generator's code.
+    return hashlib.sha256(f"{FACTS_FORMAT}\0{taxonomy!r}\0{code_hash}".encode()).hexdigest()
+
+
+def read_facts(path: Path, fingerprint: str) -> dict[str, Facts]:
+    """The facts kept by the last run, if it had this taxonomy and code; else none (a
+    missing, damaged or stale file only costs working them out again)."""
+    try:
+        document = json.loads(path.read_bytes())
+        if document.get("fingerprint") != fingerprint:
+            return {}
+        return {
+            key: (
+                tuple(Link(url, kind) for url, kind in links),
+                tuple(tags),
+                tuple((alias, slug) for alias, slug in slugs),
+            )
+            for key, (links, tags, slugs) in document["facts"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_facts(path: Path, fingerprint: str, facts: Mapping[str, Facts]) -> None:
+    """Replace the facts file at once (a new file renamed over the old); a file that
+    cannot be written only costs the next run the work."""
+    document = {
+        "format": FACTS_FORMAT,
+        "fingerprint": fingerprint,
+        "facts": {
+            key: [[[link.url, link.kind] for link in links], list(tags), [list(pair) for pair in slugs]]
+            for key, (links, tags, slugs) in sorted(facts.items())
+        },
+    }
+    temporary = path.with_name(path.name + ".writing")
+    try:
+        temporary.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _what_skipping_loses(problem: DigestError) -> str:
@@ -284,7 +354,7 @@ def _generate(config: Config, options: RunOptions, report: Reporter) -> Generate
     finish_interrupted_write(config.docs_dir)
     if not options.force and is_up_to_date(config.docs_dir, inputs):
         return GenerateResult(None, len(paths))
-    loaded = load_archive(config, options.strict, report, files)
+    loaded = load_archive(config, options.strict, report, files, code_hash, keep_facts=True)
     plan = plan_site(loaded.archive, config.site_name, config.site_url, code_hash)
     # A run that skipped bad digests is not recorded as up to date: the next run warns again.
     skipped = loaded.digests_skipped or loaded.listings_skipped

@@ -20,8 +20,13 @@ def _records_without_related(document: str | bytes) -> set[str]:
 
 
 def _without_related(page: str) -> str:
+    """The page less its related-papers section (which a new paper may add, change or,
+    when the list empties, remove)."""
     start = page.find("<h2>Related papers</h2>")
-    return page if start < 0 else page[:start] + page[page.index("</ul>", start) :]
+    if start < 0:
+        return page
+    opening = page.rfind("<div", 0, start)
+    return page[:opening] + page[page.index("</div>", start) + len("</div>\n") :]
 
 
 sys.path.insert(0, str(REPO / "benchmarks"))

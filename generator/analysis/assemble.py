@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,12 +34,19 @@ NEIGHBOURS_KEPT = 20
 TITLE_REPEATS = 3
 
 
+# What a paper's own text gives it, worked out once per paper: its links, its tags (the
+# taxonomy's, before overrides) and the slug of its key and of each alias's.
+Facts = tuple[tuple[Link, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
 @dataclass(frozen=True)
 class Model:
-    """The archive, and where each tag override went (see :func:`override_targets`)."""
+    """The archive, where each tag override went (see :func:`override_targets`), and
+    each paper's :data:`Facts` by :func:`facts_key`, for :func:`build_model`'s next run."""
 
     archive: Archive
     override_targets: Mapping[TagOverride, tuple[str, ...]]
+    facts: Mapping[str, Facts] = dataclasses.field(default_factory=dict)
 
 
 def build_model(
@@ -47,6 +55,7 @@ def build_model(
     overrides: Sequence[TagOverride] = (),
     cached: Mapping[str, PaperMeta] | None = None,
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+    known_facts: Mapping[str, Facts] | None = None,
 ) -> Model:
     """Digest records to the finished model.
 
@@ -59,7 +68,8 @@ def build_model(
     unit-vector function such as :class:`generator.embedding.Embedder`, by TF-IDF
     candidates scored again with their embeddings). Links,
     slug and tags depend on the paper alone: they are found in one pass spread over the
-    cores.
+    cores, except for the papers whose :func:`facts_key` is in ``known_facts`` (the
+    facts of an earlier run with the same taxonomy and code: the caller vouches for that).
     """
     # scikit-learn takes a second to import: only runs that build the model pay for it,
     # not one that finds its inputs unchanged.
@@ -75,7 +85,11 @@ def build_model(
 
     matcher = TagMatcher(taxonomy)
     papers = list(archive.papers.values())
-    found = map_in_chunks(functools.partial(_paper_facts, matcher=matcher), papers)
+    known = known_facts or {}
+    keys_of_facts = [facts_key(paper) for paper in papers]
+    unknown = [paper for paper, key in zip(papers, keys_of_facts, strict=True) if key not in known]
+    computed = iter(map_in_chunks(functools.partial(_paper_facts, matcher=matcher), unknown))
+    found = [known[key] if key in known else next(computed) for key in keys_of_facts]
     slugs = unique_slugs({key: slug for _, _, key_slugs in found for key, slug in key_slugs})
     enriched = {
         paper.key: dataclasses.replace(
@@ -107,7 +121,7 @@ def build_model(
         )
     for key, others in related.items():
         archive.papers[key] = dataclasses.replace(archive.papers[key], related=others)
-    return Model(archive, targets)
+    return Model(archive, targets, dict(zip(keys_of_facts, found, strict=True)))
 
 
 def comparable_text(paper: Paper) -> str:
@@ -127,9 +141,14 @@ def with_cached_metadata(archive: Archive, cached: Mapping[str, PaperMeta]) -> A
     return dataclasses.replace(archive, papers={**archive.papers, **found}) if found else archive
 
 
-def _paper_facts(
-    paper: Paper, matcher: TagMatcher
-) -> tuple[tuple[Link, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+def facts_key(paper: Paper) -> str:
+    """A hash of everything a paper's :data:`Facts` are made from: its key and aliases
+    (the slugs), title, abstract and its variants, and metadata (links and tags)."""
+    text = repr((paper.key, paper.aliases, paper.title, paper.abstract, paper.abstract_variants, paper.meta))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _paper_facts(paper: Paper, matcher: TagMatcher) -> Facts:
     """Links, tags, and the slug of the paper's key and of each alias's (before clashes
     between papers are settled by :func:`unique_slugs`)."""
     return (

@@ -1,0 +1,84 @@
+"""Each paper's links, tags and slug kept between runs (the facts file beside site_src):
+used only for papers whose text, taxonomy and code are those they were worked out with."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from generator.analysis.assemble import build_model, facts_key
+from generator.analysis.taxonomy import load_taxonomy
+from generator.config import load_config
+from generator.model import Link
+from generator.pipeline import facts_file, load_digests, read_facts, write_facts
+
+from .helpers import FIXTURES, REPO, make_project, run_cli
+
+
+def fixture_model(**options):
+    digests = load_digests(FIXTURES / "archive").digests
+    return build_model(digests, load_taxonomy(REPO / "taxonomy.yml"), **options)
+
+
+def test_known_facts_are_used_and_the_others_worked_out():
+    fresh = fixture_model()
+    papers = list(fresh.archive.papers.values())
+    assert set(fresh.facts) == {facts_key(p) for p in papers}
+    chosen = papers[0]
+    planted = ((Link("https://example.org/planted", "code"),), ("planted-topic",), ((chosen.key, "planted-slug"),))
+    model = fixture_model(known_facts={facts_key(chosen): planted})
+    paper = model.archive.papers[chosen.key]
+    assert paper.tags == ("planted-topic",) and paper.slug == "planted-slug"
+    assert paper.links == planted[0]
+    # Every other paper is as a run without known facts makes it.
+    for key, other in fresh.archive.papers.items():
+        if key != chosen.key:
+            assert model.archive.papers[key].tags == other.tags
+            assert model.archive.papers[key].slug == other.slug
+
+
+def test_any_change_to_what_the_facts_are_made_from_changes_the_key():
+    paper = next(p for p in fixture_model().archive.papers.values() if not p.abstract_variants)
+    key = facts_key(paper)
+    changes = [
+        {"title": paper.title + "!"},
+        {"abstract": paper.abstract + " "},
+        {"appearances": (*paper.appearances, dataclasses.replace(paper.appearances[0], abstract="another wording"))},
+        {"aliases": (*paper.aliases, "another key")},
+        {"meta": dataclasses.replace(paper.meta, ai_keywords=("diffusion",))},
+    ]
+    for change in changes:
+        assert facts_key(dataclasses.replace(paper, **change)) != key, change
+    # Not what other papers or other days bring: being listed again keeps the facts.
+    again = dataclasses.replace(paper.appearances[0], date=paper.appearances[0].date.replace(year=2030))
+    assert facts_key(dataclasses.replace(paper, appearances=(*paper.appearances, again), related=())) == key
+
+
+def test_the_facts_file_round_trips_and_is_ignored_when_stale_or_damaged(tmp_path):
+    facts = dict(fixture_model().facts)
+    path = tmp_path / ".site_src.facts.json"
+    write_facts(path, "fingerprint-1", facts)
+    assert read_facts(path, "fingerprint-1") == facts
+    assert read_facts(path, "another taxonomy or code") == {}
+    for damage in (b"", b"{not json", b'{"fingerprint": "fingerprint-1", "facts": {"k": [1]}}', b"[]"):
+        path.write_bytes(damage)
+        assert read_facts(path, "fingerprint-1") == {}
+    assert read_facts(tmp_path / "missing.json", "fingerprint-1") == {}
+    # An unwritable place costs nothing but the next run's work.
+    write_facts(tmp_path / "no-such-folder" / "facts.json", "fingerprint-1", facts)
+
+
+def test_generate_keeps_the_facts_beside_site_src_and_a_taxonomy_edit_retags(tmp_path):
+    project = make_project(tmp_path / "project")
+    config = load_config(project / "archive.yml") if (project / "archive.yml").exists() else None
+    result = run_cli("generate", "--digests", str(FIXTURES / "archive"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    path = project / ".site_src.facts.json"
+    if config is not None:
+        assert facts_file(config) == path
+    first = json.loads(path.read_text())
+    assert first["facts"] and not (project / "site_src" / path.name).exists()  # never published
+    taxonomy = project / "taxonomy.yml"
+    taxonomy.write_text(taxonomy.read_text().replace("name: Large language models", "name: LLMs"))
+    assert run_cli("generate", "--digests", str(FIXTURES / "archive"), cwd=project).returncode == 0
+    assert json.loads(path.read_text())["fingerprint"] != first["fingerprint"]
