@@ -421,5 +421,69 @@ def test_a_paper_pages_render_key_changes_with_everything_the_page_shows(tmp_pat
     # What the page does not show leaves the key as it is.
     edited = dataclasses.replace(unrelated, abstract=unrelated.abstract + " More.")
     assert not changed(with_paper(edited))
-    # Files not of one paper have no key: they are rendered every time.
+    # Whole-archive files have no key: they are rendered every time.
     assert plan_site(archive).render_key("index.md") is None
+
+
+def test_day_week_and_topic_month_keys_change_with_their_context_and_the_taxonomy(tmp_path):
+    import dataclasses
+    import sys
+
+    from generator.site.plan import plan_site
+    from generator.site.urls import day_bib_url, day_url, tag_month_url, week_url
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import write_archive
+
+    write_archive(600, tmp_path)
+    archive = build_model(load_digests(tmp_path).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    day = archive.days[3]
+    paper = archive.papers_on(day)[0]
+    tag = paper.tags[0]
+    iso = day.date.isocalendar()
+    pages = [
+        source_path(day_url(day.date)),
+        source_path(week_url((iso[0], iso[1]))),
+        source_path(tag_month_url(tag, (paper.first_seen.year, paper.first_seen.month))),
+        day_bib_url(day.date),
+    ]
+    plan = plan_site(archive)
+    keys = {page: plan.render_key(page) for page in pages}
+    assert None not in keys.values() and len(set(keys.values())) == len(pages)
+
+    def changed(archive_after) -> set[str]:
+        after = plan_site(archive_after)
+        return {page for page in pages if after.render_key(page) != keys[page]}
+
+    papers = dict(archive.papers)
+    retitled = dataclasses.replace(paper, title=paper.title + " (v2)")
+    assert changed(dataclasses.replace(archive, papers={**papers, paper.key: retitled})) == set(pages)
+    tags = tuple(dataclasses.replace(t, name=t.name + "!") if t.slug == tag else t for t in archive.tags)
+    assert changed(dataclasses.replace(archive, tags=tags)) == set(pages[:3])  # the tag chips
+    far = next(
+        p
+        for p in papers.values()
+        if tag not in p.tags and all(a.date.isocalendar()[:2] != iso[:2] for a in p.appearances)
+    )
+    edited = dataclasses.replace(far, title=far.title + " (v2)")
+    assert changed(dataclasses.replace(archive, papers={**papers, far.key: edited})) == set()
+
+
+def test_context_keyed_templates_read_nothing_of_the_archive_beyond_their_context():
+    """Their render key is their context and the taxonomy: a template (or a macro it
+    imports) reading the whole archive, or the day sizes, would show what the key does
+    not cover."""
+    from jinja2 import meta, nodes
+
+    from generator.site.plan import CONTEXT_KEYED_TEMPLATES, _environment
+
+    one_day = [Digest("2025-03-28.txt", dt.date(2025, 3, 28), (DigestEntry("Alone", "Just one.", 1),))]
+    env = _environment(build_model(one_day, NO_TAGS).archive, "Archive", "http://127.0.0.1:8000/")
+    templates = REPO / "generator" / "site" / "templates"
+    for name in (*CONTEXT_KEYED_TEMPLATES, "_macros.html.j2"):
+        # Every name read, globals included (find_undeclared_variables leaves those out).
+        names = {node.name for node in env.parse((templates / name).read_text()).find_all(nodes.Name)}
+        changing = {"archive", "day_sizes"}
+        assert not names & changing, (name, names & changing)
+        referenced = set(meta.find_referenced_templates(env.parse((templates / name).read_text())))
+        assert referenced <= {"_macros.html.j2"}, (name, referenced)

@@ -81,7 +81,7 @@ def _split(papers: tuple[Paper, ...], depth: int, limit: int, first_level: bool 
 def _common_prefix(first: str, last: str) -> str:
     """The longest common prefix of two slugs (of sorted slugs, it is that of all between)."""
     length = 0
-    for a, b in zip(first, last):
+    for a, b in zip(first, last, strict=False):  # slugs of different lengths
         if a != b:
             break
         length += 1

@@ -126,8 +126,11 @@ def time_chart(points: Sequence[tuple[dt.date, int]], width: int = 720, height: 
 
         bars = tuple(
             Bar(
-                _r(x_of(date) - bar_width / 2), _r(y_of(value)), _r(bar_width),
-                _r(plot_height - (y_of(value) - top)), f"{MONTH_ABBR[date.month - 1]} {date.day}, {date.year}: {value}",
+                _r(x_of(date) - bar_width / 2),
+                _r(y_of(value)),
+                _r(bar_width),
+                _r(plot_height - (y_of(value) - top)),
+                f"{MONTH_ABBR[date.month - 1]} {date.day}, {date.year}: {value}",
             )
             for date, value in points
         )

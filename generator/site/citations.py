@@ -28,7 +28,29 @@ ARXIV_ABS = "https://arxiv.org/abs/{id}"
 ARXIV_PDF = "https://arxiv.org/pdf/{id}"
 HF_PAPER = "https://huggingface.co/papers/{id}"
 # Words skipped when a key takes the first word of the title.
-_MINOR_WORDS = frozenset("a an and at by for from in into is of on or the to towards toward via with".split())
+_MINOR_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "towards",
+        "toward",
+        "via",
+        "with",
+    ]
+)
 
 
 @dataclass(frozen=True)

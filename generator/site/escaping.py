@@ -21,8 +21,18 @@ from ..analysis.links import find_urls
 # Fixed, not the locale's: the same site whatever machine builds it.
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 # Front-matter key marking a page whose body is finished HTML: the digest-archive MkDocs
 # plugin then skips the Markdown conversion.

@@ -36,7 +36,10 @@ def _meta_fields(paper: Paper) -> dict[str, object]:
     if meta.upvotes is not None:
         fields["upvotes"] = {"count": meta.upvotes, "as_of": meta.upvotes_on.isoformat() if meta.upvotes_on else None}
     if meta.github_stars is not None:
-        fields["github_stars"] = {"count": meta.github_stars, "as_of": meta.stars_on.isoformat() if meta.stars_on else None}
+        fields["github_stars"] = {
+            "count": meta.github_stars,
+            "as_of": meta.stars_on.isoformat() if meta.stars_on else None,
+        }
     return {key: value for key, value in fields.items() if value}
 
 
@@ -63,7 +66,11 @@ def export_json(archive: Archive) -> str:
     document = {
         "papers": papers,
         "days": [
-            {"date": day.date.isoformat(), "url": day_url(day.date), "papers": [archive.papers[k].slug for k in day.paper_keys]}
+            {
+                "date": day.date.isoformat(),
+                "url": day_url(day.date),
+                "papers": [archive.papers[k].slug for k in day.paper_keys],
+            }
             for day in archive.days
         ],
         "tags": [

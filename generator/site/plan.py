@@ -10,13 +10,12 @@ and never hold them all. Every URL comes from :mod:`generator.site.urls`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
-from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -58,7 +57,13 @@ TOP_PAPERS = 25
 TOP_LATEST_WEEK = 10
 
 # Bumped when what a render key covers changes (see SitePlan.render_key).
-RENDER_KEY_VERSION = 1
+RENDER_KEY_VERSION = 2
+# Pages whose render key is their template context (SitePlan.render_key): their
+# templates read nothing else of the archive but the taxonomy's tag chips.
+CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.html.j2"})
+# BibTeX files of at most this many papers get a key; archive.bib (every paper) would
+# cost more to key than to write.
+KEYED_BIB_PAPERS = 5000
 
 
 def generator_code_hash() -> str:
@@ -147,7 +152,10 @@ class _Planner:
         self.statistics()
         self.search_recent()
         self.jobs[urls.url("data")] = (None, None)
-        self.bib(urls.url("archive_bib"), [paper.key for paper in sorted(self.archive.papers.values(), key=_by_first_listing)])
+        self.bib(
+            urls.url("archive_bib"),
+            [paper.key for paper in sorted(self.archive.papers.values(), key=_by_first_listing)],
+        )
         return self.jobs
 
     def search_recent(self) -> None:
@@ -165,7 +173,10 @@ class _Planner:
         pages += [urls.tag_month_url(tag.slug, month) for tag in self.archive.tags]
         built = [urls.built_path(urls.source_path(page)) for page in pages]
         built += [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
-        self.jobs[urls.url("search_recent")] = (None, {"json": {"month": f"{month[0]:04d}-{month[1]:02d}", "pages": sorted(built)}})
+        self.jobs[urls.url("search_recent")] = (
+            None,
+            {"json": {"month": f"{month[0]:04d}-{month[1]:02d}", "pages": sorted(built)}},
+        )
 
     def bib(self, path: str, keys: list[str]) -> None:
         self.jobs[path] = (None, {"bib": keys})
@@ -191,9 +202,13 @@ class _Planner:
     def days(self) -> None:
         days = self.archive.days
         self.page(
-            "days_index.html.j2", urls.url("days"), index=True,
-            months=calendar_months(days), weeks_with_pages={_iso_week(day.date) for day in days},
-            weekday_names=WEEKDAY_NAMES, latest=days[-1].date if days else None,
+            "days_index.html.j2",
+            urls.url("days"),
+            index=True,
+            months=calendar_months(days),
+            weeks_with_pages={_iso_week(day.date) for day in days},
+            weekday_names=WEEKDAY_NAMES,
+            latest=days[-1].date if days else None,
         )
         listings = self.listings
         for position, day in enumerate(days):
@@ -248,14 +263,22 @@ class _Planner:
             new = sum(1 for day, entries in week_days for paper, _ in entries if paper.first_seen >= day.date)
             sizes.append(len(seen))
             self.page(
-                "week.html.j2", urls.week_url(week),
-                week=week, week_title=f"Week {week[1]}, {week[0]}", week_range=_week_range(week), days=week_days, paper_count=len(seen), new_count=new,
+                "week.html.j2",
+                urls.week_url(week),
+                week=week,
+                week_title=f"Week {week[1]}, {week[0]}",
+                week_range=_week_range(week),
+                days=week_days,
+                paper_count=len(seen),
+                new_count=new,
                 older=keys[position - 1] if position > 0 else None,
                 newer=keys[position + 1] if position + 1 < len(keys) else None,
             )
         self.page(
-            "weeks_index.html.j2", urls.url("weeks"), index=True,
-            weeks=[(week, _week_start(week), size) for week, size in reversed(list(zip(keys, sizes)))],
+            "weeks_index.html.j2",
+            urls.url("weeks"),
+            index=True,
+            weeks=[(week, _week_start(week), size) for week, size in reversed(list(zip(keys, sizes, strict=True)))],
         )
 
     def reader(self) -> None:
@@ -291,7 +314,10 @@ class _Planner:
                 }
             },
         )
-        for template, page_url in (("reading_list.html.j2", urls.url("reading_list")), ("for_you.html.j2", urls.url("for_you"))):
+        for template, page_url in (
+            ("reading_list.html.j2", urls.url("reading_list")),
+            ("for_you.html.j2", urls.url("for_you")),
+        ):
             self.page(template, page_url, index=True, shards=shards, paths=paths, topics=topics)
 
     def papers(self) -> None:
@@ -301,8 +327,12 @@ class _Planner:
             if section is root:
                 continue
             self.page(
-                "papers_section.html.j2", section.url, index=True,
-                section=section, parents=parents[1:], letters=root.children,
+                "papers_section.html.j2",
+                section.url,
+                index=True,
+                section=section,
+                parents=parents[1:],
+                letters=root.children,
             )
         for paper in root.papers:
             # The citation (BibTeX, meta tags) is worked out when the page is rendered:
@@ -335,8 +365,12 @@ class _Planner:
                         tag_months.setdefault(month, []).append((date, paper))
         untagged = sum(1 for paper in papers if not paper.tags)
         self.page(
-            "tags_index.html.j2", urls.url("tags"), index=True,
-            members=members, untagged=untagged, paper_count=len(papers),
+            "tags_index.html.j2",
+            urls.url("tags"),
+            index=True,
+            members=members,
+            untagged=untagged,
+            paper_count=len(papers),
             topics=sorted(self.archive.tags, key=lambda tag: (-len(members[tag.slug]), tag.name.casefold(), tag.slug)),
         )
         for tag in self.archive.tags:
@@ -347,13 +381,20 @@ class _Planner:
                 self.bib(urls.tag_bib_url(tag.slug), [paper.key for paper in latest[tag.slug]])
 
     def tag_pages(
-        self, tag: Tag, members: list[Paper], latest: list[Paper],
+        self,
+        tag: Tag,
+        members: list[Paper],
+        latest: list[Paper],
         tag_months: dict[tuple[int, int], list[tuple[dt.date, Paper]]],
     ) -> None:
         month_keys = sorted(tag_months, reverse=True)
         self.page(
-            "tag.html.j2", urls.tag_url(tag.slug), index=True,
-            tag=tag, latest=latest, total=len(members),
+            "tag.html.j2",
+            urls.tag_url(tag.slug),
+            index=True,
+            tag=tag,
+            latest=latest,
+            total=len(members),
             months=[(month, urls.tag_month_url(tag.slug, month), len(tag_months[month])) for month in month_keys],
             busiest=max((len(listed) for listed in tag_months.values()), default=0),
         )
@@ -362,8 +403,11 @@ class _Planner:
             older = month_keys[position + 1] if position + 1 < len(month_keys) else None
             listed = sorted(tag_months[month], key=lambda item: (-item[0].toordinal(), item[1].key))
             self.page(
-                "tag_month.html.j2", urls.tag_month_url(tag.slug, month),
-                tag=tag, month=month, listed=listed,
+                "tag_month.html.j2",
+                urls.tag_month_url(tag.slug, month),
+                tag=tag,
+                month=month,
+                listed=listed,
                 newer=newer and (newer, urls.tag_month_url(tag.slug, newer)),
                 older=older and (older, urls.tag_month_url(tag.slug, older)),
             )
@@ -383,7 +427,9 @@ class _Planner:
         week_keys = sorted(weeks, reverse=True)
         month_keys = sorted(months, reverse=True)
         self.page(
-            "top_index.html.j2", urls.url("top"), index=True,
+            "top_index.html.j2",
+            urls.url("top"),
+            index=True,
             months=[(month, urls.top_month_url(month), len(months[month])) for month in month_keys],
             weeks=[(week, _week_start(week), urls.top_week_url(week), len(weeks[week])) for week in week_keys],
             latest_week_start=_week_start(week_keys[0]) if week_keys else None,
@@ -391,16 +437,25 @@ class _Planner:
             latest_week_papers=weeks[week_keys[0]][:TOP_LATEST_WEEK] if week_keys else [],
         )
         for keys, papers_of, page_url, name, phrase in (
-            (week_keys, weeks, urls.top_week_url, _week_name, lambda w: f"in the week of {format_date(_week_start(w))}"),
+            (
+                week_keys,
+                weeks,
+                urls.top_week_url,
+                _week_name,
+                lambda w: f"in the week of {format_date(_week_start(w))}",
+            ),
             (month_keys, months, urls.top_month_url, month_name, lambda m: f"in {month_name(m)}"),
         ):
             for position, period in enumerate(keys):
                 newer = keys[position - 1] if position > 0 else None
                 older = keys[position + 1] if position + 1 < len(keys) else None
                 self.page(
-                    "top_period.html.j2", page_url(period),
-                    period_name=name(period), period_phrase=phrase(period),
-                    papers=papers_of[period][:TOP_PAPERS], voted_papers=len(papers_of[period]),
+                    "top_period.html.j2",
+                    page_url(period),
+                    period_name=name(period),
+                    period_phrase=phrase(period),
+                    papers=papers_of[period][:TOP_PAPERS],
+                    voted_papers=len(papers_of[period]),
                     newer=newer and (name(newer), page_url(newer)),
                     older=older and (name(older), page_url(older)),
                 )
@@ -408,7 +463,9 @@ class _Planner:
     def statistics(self) -> None:
         stats = archive_stats(self.archive)
         self.page(
-            "stats.html.j2", urls.url("stats"), index=True,
+            "stats.html.j2",
+            urls.url("stats"),
+            index=True,
             stats=stats,
             daily_chart=time_chart(stats.daily_counts),
             busiest=max(stats.daily_counts, key=lambda point: (point[1], point[0])),
@@ -477,8 +534,12 @@ def calendar_months(days: Sequence[Day]) -> list[CalendarMonth]:
         in_month = [size for date, size in sizes.items() if (date.year, date.month) == (year, month)]
         result.append(
             CalendarMonth(
-                f"{year:04d}-{month:02d}", month_name((year, month)), MONTH_NAMES[month - 1],
-                len(in_month), sum(in_month), rows,
+                f"{year:04d}-{month:02d}",
+                month_name((year, month)),
+                MONTH_NAMES[month - 1],
+                len(in_month),
+                sum(in_month),
+                rows,
             )
         )
     return result
@@ -542,6 +603,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._citations: dict[str, Citation] = {}
         self._bibtex: dict[str, str] = {}
         self._reprs: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
+        self._taxonomy_text = repr(archive.tags)
         self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
@@ -581,26 +644,51 @@ class SitePlan(Mapping[str, "str | bytes"]):
             self._reprs[paper.key] = repr(paper)
         return self._reprs[paper.key]
 
-    def render_key(self, path: str) -> str | None:
-        """A key that changes whenever the file at ``path`` would render differently, for
-        the files of one paper (its page, its .bib, the redirects of its old URLs), which
-        are most of the site; None for the others. The writer keeps a file whose key is
-        the one it wrote it with, without rendering it again.
+    def _digest(self, paper: Paper) -> str:
+        """A short hash of ``repr(paper)``, for keys that name many papers."""
+        if paper.key not in self._digests:
+            self._digests[paper.key] = hashlib.blake2b(self._repr(paper).encode("utf-8"), digest_size=12).hexdigest()
+        return self._digests[paper.key]
 
-        A paper's page shows the paper (every field), the titles, slugs and first-listed
-        dates of its related papers and namesakes, the size of each day it was listed on
-        and its topics' names, rendered by the generator's code and templates for the
-        site's name and address: the key is made of exactly these.
+    def _context_text(self, value: object) -> str:
+        """``repr`` of a template context, each paper in it by its :meth:`_digest`."""
+        if isinstance(value, Paper):
+            return "P:" + self._digest(value)
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{key!r}:{self._context_text(item)}" for key, item in value.items()) + "}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self._context_text(item) for item in value) + "]"
+        return repr(value)
+
+    def render_key(self, path: str) -> str | None:
+        """A key that changes whenever the file at ``path`` would render differently;
+        None for the files it cannot vouch for. The writer keeps a file whose key is the
+        one it wrote it with, without rendering it again.
+
+        * A paper's page shows the paper (every field), the titles, slugs and first-listed
+          dates of its related papers and namesakes, the size of each day it was listed on
+          and its topics' names: the key is made of exactly these.
+        * A day's, a week's and a topic's month page show their template context and the
+          topics' names and slugs (the tag chips), nothing else of the archive
+          (``tests/test_site_plan.py`` checks that their templates read no other global
+          that changes with the archive): the key is the context, each paper by a hash of
+          every field, and the taxonomy.
+        * A BibTeX file of up to :data:`KEYED_BIB_PAPERS` papers (a paper's, a day's, a
+          topic's) is made of its papers alone.
+
+        Every key also covers the generator's code and templates and the site's name and
+        address.
         """
         template, context = self._jobs[path]
         if template is None:
             keys = context.get("bib") if context else None
-            if not keys or len(keys) != 1:
+            if not keys or len(keys) > KEYED_BIB_PAPERS:
                 return None
-            paper = self._archive.papers[keys[0]]
-            if path != urls.paper_bib_url(paper.slug):
-                return None
-            parts: tuple = ("bib", self._repr(paper))
+            listed = [self._archive.papers[key] for key in keys]
+            if len(listed) == 1 and path == urls.paper_bib_url(listed[0].slug):
+                parts: tuple = ("bib", self._repr(listed[0]))
+            else:
+                parts = ("bibs", [self._digest(paper) for paper in listed])
         elif template in ("paper.html.j2", "redirect.html.j2") and context is not None:
             paper = context["paper"]
             papers = self._archive.papers
@@ -612,6 +700,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
                 [self._day_sizes[a.date] for a in paper.appearances],
                 [self._tag_names[slug] for slug in paper.tags],
             )
+        elif template in CONTEXT_KEYED_TEMPLATES and context is not None:
+            parts = (template, self._taxonomy_text, self._context_text(context))
         else:
             return None
         text = repr((self._settings_key, path, parts))

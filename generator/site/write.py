@@ -16,11 +16,10 @@ every file the generator wrote. The writer
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -96,8 +95,10 @@ def read_manifest(out_dir: Path) -> set[str]:
 def is_up_to_date(out_dir: Path, inputs: str) -> bool:
     """True if the last write was made from ``inputs`` and all its files are still there."""
     document = _read_manifest_document(out_dir)
-    return bool(inputs) and document.get("inputs") == inputs and all(
-        (out_dir / path).is_file() for path in document["files"]
+    return (
+        bool(inputs)
+        and document.get("inputs") == inputs
+        and all((out_dir / path).is_file() for path in document["files"])
     )
 
 
@@ -114,9 +115,7 @@ def _read_manifest_document(out_dir: Path) -> dict:
         for path in document["files"]:
             _check_relative(path)
     except (ValueError, KeyError, TypeError, AttributeError, ArchiveError):
-        raise ArchiveError(
-            f"{manifest} is damaged; delete {out_dir} if everything in it was generated"
-        ) from None
+        raise ArchiveError(f"{manifest} is damaged; delete {out_dir} if everything in it was generated") from None
     return document
 
 
@@ -169,9 +168,7 @@ def _write(
         keys = {path: list(written) for path, (_, written) in zip(paths, results, strict=True) if written}
         _write_manifest(staging, set(paths), inputs, keys)
     written = tuple(path for path, (was_written, _) in zip(paths, results, strict=True) if was_written)
-    return WriteReport(
-        written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths)))
-    )
+    return WriteReport(written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths))))
 
 
 def _content_hash(data: bytes) -> str:
@@ -206,7 +203,7 @@ def _create(target: Path, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
     finally:
         os.close(descriptor)
 
@@ -248,10 +245,8 @@ def _discard_retired(retired: Path, out_dir: Path) -> None:
                 old.unlink()
             else:
                 kept.append(relative)
-        try:
+        with contextlib.suppress(OSError):  # it holds a kept file
             Path(folder).rmdir()
-        except OSError:
-            pass  # holds a kept file
     if kept:
         raise ArchiveError(
             f"{retired} holds files that are not in {out_dir} ({', '.join(sorted(kept)[:5])}):"
@@ -266,23 +261,29 @@ def _same_file(old: Path, new: Path) -> bool:
         if os.path.samefile(old, new):
             return True
         return (
-            not new.is_symlink()
-            and old.stat().st_size == new.stat().st_size
-            and old.read_bytes() == new.read_bytes()
+            not new.is_symlink() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
         )
     except OSError:
         return False
 
 
 def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "", keys: dict[str, list] | None = None) -> None:
-    document = {"format": _MANIFEST_FORMAT, "inputs": inputs, "files": sorted(paths), "keys": dict(sorted((keys or {}).items()))}
+    document = {
+        "format": _MANIFEST_FORMAT,
+        "inputs": inputs,
+        "files": sorted(paths),
+        "keys": dict(sorted((keys or {}).items())),
+    }
     _create(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
 
 
 def _check_relative(path: str) -> None:
     pure = PurePosixPath(path)
     if (
-        pure.is_absolute() or ".." in pure.parts or not pure.parts or path != pure.as_posix()
+        pure.is_absolute()
+        or ".." in pure.parts
+        or not pure.parts
+        or path != pure.as_posix()
         or (len(pure.parts) == 1 and path in _OWN_BOOKKEEPING)
     ):
         raise ArchiveError(f"refusing to write outside the output folder: {path!r}")
