@@ -95,7 +95,6 @@ def load_sentence_transformer(folder: Path) -> Encoder:
     """sentence-transformers' model from ``folder``, on the CPU, offline."""
     if importlib.util.find_spec("sentence_transformers") is None:
         raise ArchiveError(f"related: backend 'embeddings' needs sentence-transformers: {INSTALL_HINT}")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 

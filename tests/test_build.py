@@ -336,12 +336,13 @@ def test_parts_that_need_javascript_are_in_one_script_not_in_every_page(fixture_
 
 def test_shared_paper_pages_list_their_most_similar_papers_above_the_floor(shared_site):
     # Up to five by cosine (title three times and abstract, IDF squared) among the papers
-    # sharing a topic, none below the floor, worked out here by brute force over every
-    # pair; links resolving is checked for the whole site above.
+    # sharing a topic, none below the floor or half the paper's best cosine, and each
+    # counting the paper among its own five closest: worked out here by brute force over
+    # every pair; links resolving is checked for the whole site above.
     import numpy as np
 
     from generator.analysis.assemble import build_model, comparable_text
-    from generator.analysis.related import MIN_RELATED_SIMILARITY, tfidf_vectors
+    from generator.analysis.related import MIN_RELATED_SIMILARITY, MUTUAL_RANK, RELATIVE_FLOOR, tfidf_vectors
     from generator.analysis.taxonomy import load_taxonomy
     from generator.pipeline import load_digests
     from generator.site.urls import paper_url
@@ -350,13 +351,23 @@ def test_shared_paper_pages_list_their_most_similar_papers_above_the_floor(share
     papers = list(archive.papers.values())
     vectors = tfidf_vectors([comparable_text(p) for p in papers])
     similarity = (vectors @ vectors.T).toarray()
+    np.fill_diagonal(similarity, 0)
+
+    def close(row: int) -> list[int]:
+        """The row's papers within its relative floor, most similar first."""
+        order = np.argsort(-similarity[row], kind="stable")
+        best = similarity[row, order[0]]
+        return [int(c) for c in order if similarity[row, c] > 0 and similarity[row, c] >= RELATIVE_FLOOR * best]
+
+    closest = [close(row)[:MUTUAL_RANK] for row in range(len(papers))]
     lengths = []
     for row, paper in enumerate(papers):
-        others = [c for c in np.argsort(-similarity[row], kind="stable") if c != row]
         expected = [
             papers[c]
-            for c in others
-            if similarity[row, c] >= MIN_RELATED_SIMILARITY and set(paper.tags) & set(papers[c].tags)
+            for c in close(row)
+            if similarity[row, c] >= MIN_RELATED_SIMILARITY
+            and set(paper.tags) & set(papers[c].tags)
+            and row in closest[c]
         ][:5]
         page = shared_site / paper_url(paper.slug) / "index.html"
         shown = [a.get_text() for a in soup(page).select(".da-related a")]
@@ -364,8 +375,8 @@ def test_shared_paper_pages_list_their_most_similar_papers_above_the_floor(share
         lengths.append(len(shown))
     # The floor at work: short lists and empty ones (a paper with no neighbour in these
     # four days lists none), yet most papers list some.
-    assert 0 in lengths and any(0 < n < 5 for n in lengths) and 5 in lengths
-    assert sum(1 for n in lengths if n) >= 0.6 * len(papers)
+    assert 0 in lengths and any(0 < n < 5 for n in lengths) and max(lengths) >= 4
+    assert sum(1 for n in lengths if n) >= 0.5 * len(papers)
 
 
 def test_cli_reports_tags_and_duplicates(tmp_path):
