@@ -6,8 +6,11 @@ import errno
 import json
 import os
 import shutil
+from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import ArchiveError
 from generator.folder_swap import STAGING_MARKER, retired_folder, staging_folder
@@ -61,6 +64,34 @@ def test_damaged_manifest_is_a_clear_error(tmp_path):
 def test_paths_outside_the_folder_are_refused(tmp_path, path):
     with pytest.raises(ArchiveError, match="outside"):
         write_site(tmp_path / "out", {path: "x"})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a./\\ ", max_size=8))
+def test_the_path_check_refuses_exactly_what_is_not_a_plain_relative_posix_path(path):
+    # The reference: what PurePosixPath makes of the path (the check used to be this).
+    pure = PurePosixPath(path)
+    refused = (
+        pure.is_absolute()
+        or ".." in pure.parts
+        or not pure.parts
+        or path != pure.as_posix()
+        or (len(pure.parts) == 1 and path in write._OWN_BOOKKEEPING)
+    )
+    try:
+        write._check_relative(path)
+        accepted = True
+    except ArchiveError:
+        accepted = False
+    assert accepted != refused, path
+
+
+def test_the_manifest_is_parsed_again_only_when_it_changed(tmp_path, monkeypatch):
+    write_site(tmp_path, {"index.md": "one"})
+    first = write._read_manifest_document(tmp_path)
+    assert write._read_manifest_document(tmp_path) is first  # the same parse
+    write_site(tmp_path, {"index.md": "two", "more.md": "x"})
+    assert set(write._read_manifest_document(tmp_path)["files"]) == {"index.md", "more.md"}
 
 
 def snapshot(folder):
