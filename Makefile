@@ -73,4 +73,4 @@ constraints:
 	rm -rf .venv-constraints
 
 clean:
-	rm -rf $(VENV) site site_src .site.writing .site.previous .site_src.writing .site_src.previous .site_src.facts.json
+	rm -rf $(VENV) site site_src .site.writing .site.previous .site_src.writing .site_src.previous .site_src.facts.pickle

@@ -4,7 +4,7 @@ used only for papers whose text, taxonomy and code are those they were worked ou
 from __future__ import annotations
 
 import dataclasses
-import json
+import pickle
 
 from generator.analysis.assemble import build_model, facts_key
 from generator.analysis.taxonomy import load_taxonomy
@@ -56,29 +56,35 @@ def test_any_change_to_what_the_facts_are_made_from_changes_the_key():
 
 def test_the_facts_file_round_trips_and_is_ignored_when_stale_or_damaged(tmp_path):
     facts = dict(fixture_model().facts)
-    path = tmp_path / ".site_src.facts.json"
+    path = tmp_path / ".site_src.facts.pickle"
     write_facts(path, "fingerprint-1", facts)
     assert read_facts(path, "fingerprint-1") == facts
     assert read_facts(path, "another taxonomy or code") == {}
-    for damage in (b"", b"{not json", b'{"fingerprint": "fingerprint-1", "facts": {"k": [1]}}', b"[]"):
+    header = pickle.dumps(("digest-archive facts 2", "fingerprint-1"))
+    for damage in (b"", b"{not a pickle", path.read_bytes()[:50], header, header + pickle.dumps([1, 2])):
         path.write_bytes(damage)
         assert read_facts(path, "fingerprint-1") == {}
     assert read_facts(tmp_path / "missing.json", "fingerprint-1") == {}
     # An unwritable place costs nothing but the next run's work.
-    write_facts(tmp_path / "no-such-folder" / "facts.json", "fingerprint-1", facts)
+    write_facts(tmp_path / "no-such-folder" / "facts.pickle", "fingerprint-1", facts)
 
 
-def test_generate_keeps_the_facts_beside_site_src_and_a_taxonomy_edit_retags(tmp_path):
+def test_generate_keeps_the_facts_beside_site_src_for_one_taxonomy_and_analysis_code(tmp_path, monkeypatch):
+    from generator import pipeline
+
     project = make_project(tmp_path / "project")
-    config = load_config(project / "archive.yml") if (project / "archive.yml").exists() else None
+    (project / "archive.yml").write_text("{}\n")
     result = run_cli("generate", "--digests", str(FIXTURES / "archive"), cwd=project)
     assert result.returncode == 0, result.stderr
-    path = project / ".site_src.facts.json"
-    if config is not None:
-        assert facts_file(config) == path
-    first = json.loads(path.read_text())
-    assert first["facts"] and not (project / "site_src" / path.name).exists()  # never published
-    taxonomy = project / "taxonomy.yml"
-    taxonomy.write_text(taxonomy.read_text().replace("name: Large language models", "name: LLMs"))
-    assert run_cli("generate", "--digests", str(FIXTURES / "archive"), cwd=project).returncode == 0
-    assert json.loads(path.read_text())["fingerprint"] != first["fingerprint"]
+    path = project / ".site_src.facts.pickle"
+    assert path.is_file() and facts_file(load_config(project / "archive.yml")) == path
+    assert not (project / "site_src" / path.name).exists()  # never published
+    taxonomy = load_taxonomy(project / "taxonomy.yml")
+    fingerprint = pipeline._facts_fingerprint(taxonomy)
+    kept = read_facts(path, fingerprint)
+    assert kept and all(isinstance(links, tuple) and isinstance(tags, tuple) for links, tags, _ in kept.values())
+    # Another taxonomy, or other analysis code, is another fingerprint: the facts are not used.
+    renamed = dataclasses.replace(taxonomy, tags=taxonomy.tags[1:])
+    assert pipeline._facts_fingerprint(renamed) != fingerprint
+    monkeypatch.setattr(pipeline, "facts_code_hash", lambda: "edited analysis code")
+    assert pipeline._facts_fingerprint(taxonomy) != fingerprint

@@ -57,7 +57,7 @@ TOP_PAPERS = 25
 TOP_LATEST_WEEK = 10
 
 # Bumped when what a render key covers changes (see SitePlan.render_key).
-RENDER_KEY_VERSION = 2
+RENDER_KEY_VERSION = 3
 # Pages whose render key is their template context (SitePlan.render_key): their
 # templates read nothing else of the archive but the taxonomy's tag chips.
 CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.html.j2"})
@@ -602,8 +602,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
         # Each paper's citation, worked out once in each process that needs it.
         self._citations: dict[str, Citation] = {}
         self._bibtex: dict[str, str] = {}
-        self._reprs: dict[str, str] = {}
         self._digests: dict[str, str] = {}
+        self._texts: dict[Appearance | Day, str] = {}
         self._taxonomy_text = repr(archive.tags)
         self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
@@ -638,22 +638,24 @@ class SitePlan(Mapping[str, "str | bytes"]):
             context = {**context, "cite": cite, "bib": self._bibtex_of(paper.key), "citation_tags": highwire_tags(cite)}
         return self._env.get_template(template).render(context)
 
-    def _repr(self, paper: Paper) -> str:
-        """``repr(paper)`` (every field), worked out once for its page and its .bib."""
-        if paper.key not in self._reprs:
-            self._reprs[paper.key] = repr(paper)
-        return self._reprs[paper.key]
-
     def _digest(self, paper: Paper) -> str:
-        """A short hash of ``repr(paper)``, for keys that name many papers."""
+        """A short hash of ``repr(paper)`` (every field): keys name papers by it, so that
+        a key's own text stays short."""
         if paper.key not in self._digests:
-            self._digests[paper.key] = hashlib.blake2b(self._repr(paper).encode("utf-8"), digest_size=12).hexdigest()
+            self._digests[paper.key] = hashlib.blake2b(repr(paper).encode("utf-8"), digest_size=12).hexdigest()
         return self._digests[paper.key]
 
     def _context_text(self, value: object) -> str:
         """``repr`` of a template context, each paper in it by its :meth:`_digest`."""
         if isinstance(value, Paper):
             return "P:" + self._digest(value)
+        if isinstance(value, (Appearance, Day)):
+            # Frozen dataclasses, hashable by value: each one's repr worked out once (a
+            # listing is on its day's page and its week's).
+            text = self._texts.get(value)
+            if text is None:
+                text = self._texts[value] = repr(value)
+            return text
         if isinstance(value, dict):
             return "{" + ",".join(f"{key!r}:{self._context_text(item)}" for key, item in value.items()) + "}"
         if isinstance(value, (list, tuple)):
@@ -686,7 +688,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
                 return None
             listed = [self._archive.papers[key] for key in keys]
             if len(listed) == 1 and path == urls.paper_bib_url(listed[0].slug):
-                parts: tuple = ("bib", self._repr(listed[0]))
+                parts: tuple = ("bib", self._digest(listed[0]))
             else:
                 parts = ("bibs", [self._digest(paper) for paper in listed])
         elif template in ("paper.html.j2", "redirect.html.j2") and context is not None:
@@ -695,7 +697,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
             shown = [(o.slug, o.title, o.first_seen) for o in (papers[k] for k in (*paper.related, *paper.homonyms))]
             parts = (
                 template,
-                self._repr(paper),
+                self._digest(paper),
                 shown,
                 [self._day_sizes[a.date] for a in paper.appearances],
                 [self._tag_names[slug] for slug in paper.tags],
