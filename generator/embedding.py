@@ -20,11 +20,9 @@ missing: the default TF-IDF path never needs them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import io
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, cast
@@ -33,6 +31,7 @@ import numpy as np
 
 from .config import RelatedSettings
 from .errors import ArchiveError
+from .folder_swap import write_atomically
 
 CACHE_FORMAT = "digest-archive embeddings 1"
 # all-MiniLM-L6-v2, packaged with its files on PyPI so that nothing is downloaded from
@@ -169,8 +168,8 @@ def read_vectors(path: Path, fingerprint: str, report: Callable[[str], None]) ->
 def write_vectors(
     path: Path, fingerprint: str, vectors: dict[bytes, np.ndarray], report: Callable[[str], None]
 ) -> None:
-    """Replace the cache at once (a new file renamed over the old), sorted by key. A
-    cache that cannot be written is a warning: the run goes on without it."""
+    """Replace the cache at once, sorted by key. A cache that cannot be written is a
+    warning: the run goes on without it."""
     keys = sorted(vectors)
     width = len(next(iter(vectors.values()))) if vectors else 0
     buffer = io.BytesIO()
@@ -181,12 +180,9 @@ def write_vectors(
         keys=np.array([np.frombuffer(key, dtype=np.uint8) for key in keys], dtype=np.uint8).reshape(len(keys), 32),
         vectors=np.array([vectors[key] for key in keys], dtype=np.float32).reshape(len(keys), width),
     )
-    temporary = path.with_name(f".{path.name}.writing")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(buffer.getvalue())
-        os.replace(temporary, path)
-    except OSError as error:
-        report(f"cannot write the embeddings cache {path} ({error.strerror}); the next run encodes again")
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        write_atomically(path, buffer.getvalue())
+    except (ArchiveError, OSError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        report(f"cannot write the embeddings cache {path} ({reason}); the next run encodes again")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from .analysis.identity import build_archive
 from .analysis.matching import best_match
 from .config import Config
 from .errors import ArchiveError, DigestError
+from .folder_swap import write_atomically
 from .pipeline import Reporter, RunOptions, holding_project, load_digests
 from .site.escaping import count
 from .sources.hf_api import ApiError, ApiSettings, DailyPapersApi, endpoint_from_environment
@@ -166,22 +166,6 @@ def _saved_items(path: Path) -> object:
     except (OSError, ValueError):
         return None
     return document.get("items") if isinstance(document, dict) else document
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: a reader sees the old file or the new
-    one, never half of one. The partial file is hidden and not named ``*.json``, so no
-    digest reader ever takes it for a digest."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with open(partial, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise ArchiveError(f"cannot write {path}: {error.strerror}") from None
 
 
 @dataclass(frozen=True)

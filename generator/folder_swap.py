@@ -14,6 +14,7 @@ that the generator did not make is never deleted.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -122,3 +123,20 @@ def link_or_copy(source: Path | str, target: Path | str) -> bool:
             raise
     shutil.copy2(source, target, follow_symlinks=False)
     return False
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step: a reader sees the old file or the new
+    one, never half of one. The partial file is hidden and not named ``*.json``, so no
+    digest reader ever takes it for a digest."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):  # the folder itself may be what is missing
+            partial.unlink(missing_ok=True)
+        raise ArchiveError(f"cannot write {path}: {error.strerror}") from None

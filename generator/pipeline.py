@@ -15,7 +15,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 import pickle
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from .analysis.overrides import load_overrides
 from .analysis.taxonomy import Taxonomy, load_taxonomy
 from .config import Config
 from .errors import ArchiveError, DigestError
+from .folder_swap import write_atomically
 from .lock import ProjectLock, project_lock
 from .model import Archive
 from .parallel import map_in_chunks
@@ -246,17 +246,11 @@ def read_facts(path: Path, fingerprint: str) -> dict[str, Facts]:
 
 
 def write_facts(path: Path, fingerprint: str, facts: Mapping[str, Facts]) -> None:
-    """Replace the facts file at once (a new file renamed over the old); a file that
-    cannot be written only costs the next run the work."""
-    temporary = path.with_name(path.name + ".writing")
-    try:
-        with temporary.open("wb") as handle:
-            pickle.dump((FACTS_FORMAT, fingerprint), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(dict(facts), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    """Replace the facts file at once; a file that cannot be written only costs the next
+    run the work."""
+    header = pickle.dumps((FACTS_FORMAT, fingerprint), protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(ArchiveError):
+        write_atomically(path, header + pickle.dumps(dict(facts), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _what_skipping_loses(problem: DigestError) -> str:

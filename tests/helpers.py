@@ -66,3 +66,22 @@ def pagefind_documents(site: Path) -> dict[str, dict]:
         document = json.loads(raw[len(b"pagefind_dcd") :])
         documents[document["url"]] = document
     return documents
+
+
+def evaluation_figures(project: Path, *options: str) -> dict[str, float]:
+    """`digest-archive tags --evaluate` of the labelled shared digests (held-out half,
+    with ``options``): the figures of its first lines."""
+    result = run_cli(
+        "tags", "--digests", str(SHARED_DIGESTS), "--year", "2025",
+        "--evaluate", str(REPO / "evaluation" / "shared-digests.yml"), *options, cwd=project,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    tags = next(line for line in result.stdout.splitlines() if line.startswith("tags:"))
+    related = next(line for line in result.stdout.splitlines() if line.startswith("related:"))
+    return {
+        "tag precision": float(tags.split("precision ")[1].split("%")[0]),
+        "tag recall": float(tags.split("recall ")[1].split("%")[0]),
+        "untagged": int(tags.split(", ")[-1].split(" untagged")[0]),
+        "related precision": float(related.split("precision ")[1].split("%")[0]),
+        "related right": int(related.split("(")[1].split(" of ")[0]),
+    }

@@ -13,7 +13,7 @@ from generator.errors import ArchiveError
 from generator.model import Appearance, Archive, Paper
 from generator.reports import evaluation_report
 
-from .helpers import REPO, SHARED_DIGESTS, make_project, run_cli
+from .helpers import REPO, SHARED_DIGESTS, evaluation_figures, make_project, run_cli
 
 TOPICS = {"quantization", "sparsity-and-pruning", "diffusion-models", "large-language-models"}
 DAY = dt.date(2025, 3, 28)
@@ -152,29 +152,11 @@ def test_tags_evaluate_with_a_missing_file_is_a_usage_error(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr and "none.yml" in result.stderr
 
 
-def _figures(stdout: str) -> dict[str, float]:
-    """The percentages and counts of the report's first lines."""
-    tags = next(line for line in stdout.splitlines() if line.startswith("tags:"))
-    related = next(line for line in stdout.splitlines() if line.startswith("related:"))
-    return {
-        "tag precision": float(tags.split("precision ")[1].split("%")[0]),
-        "tag recall": float(tags.split("recall ")[1].split("%")[0]),
-        "untagged": int(tags.split(", ")[-1].split(" untagged")[0]),
-        "related precision": float(related.split("precision ")[1].split("%")[0]),
-    }
-
-
 @pytest.mark.skipif(not SHARED_DIGESTS.is_dir(), reason="../shared/digests not present")
 def test_the_targets_hold_on_the_held_out_half(tmp_path):
     # Issue 18's targets, measured with the default (TF-IDF) backend: a regression guard
     # for the tagger, the taxonomy and the related-paper settings together.
-    project = make_project(tmp_path / "project")
-    result = run_cli(
-        "tags", "--digests", str(SHARED_DIGESTS), "--year", "2025",
-        "--evaluate", str(REPO / "evaluation" / "shared-digests.yml"), cwd=project,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    figures = _figures(result.stdout)
+    figures = evaluation_figures(make_project(tmp_path / "project"))
     assert figures["tag precision"] >= 90.0, figures
     assert figures["tag recall"] >= 85.0, figures
     assert figures["untagged"] == 0, figures

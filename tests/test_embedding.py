@@ -17,7 +17,7 @@ from generator.config import RelatedSettings
 from generator.embedding import Embedder, model_folder, read_vectors
 from generator.errors import ArchiveError
 
-from .helpers import FIXTURES, REPO, SHARED_DIGESTS, make_project, run_cli
+from .helpers import FIXTURES, SHARED_DIGESTS, evaluation_figures, make_project, run_cli
 
 HAS_SENTENCE_TRANSFORMERS = importlib.util.find_spec("sentence_transformers") is not None
 
@@ -191,15 +191,7 @@ def test_a_fresh_generate_with_embeddings_gives_the_same_pages_byte_for_byte(tmp
 
 @pytest.mark.skipif(not SHARED_DIGESTS.is_dir(), reason="../shared/digests not present")
 def test_the_embedding_backend_meets_the_related_target_on_the_held_out_half(tmp_path, sentence_transformers_installed):
-    project = make_project(tmp_path / "project")
-    result = run_cli(
-        "tags", "--digests", str(SHARED_DIGESTS), "--year", "2025", "--related", "embeddings",
-        "--evaluate", str(REPO / "evaluation" / "shared-digests.yml"), cwd=project,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    related_line = next(line for line in result.stdout.splitlines() if line.startswith("related:"))
-    precision = float(related_line.split("precision ")[1].split("%")[0])
-    right = int(related_line.split("(")[1].split(" of ")[0])
-    assert precision >= 80.0, related_line
+    figures = evaluation_figures(make_project(tmp_path / "project"), "--related", "embeddings")
+    assert figures["related precision"] >= 80.0, figures
     # More genuinely related papers found than TF-IDF alone finds (113 on this half).
-    assert right >= 130, related_line
+    assert figures["related right"] >= 130, figures
