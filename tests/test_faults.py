@@ -130,7 +130,8 @@ def test_a_full_disk_is_a_clear_error_and_the_previous_site_src_stays(small_disk
     assert result.returncode == 1
     assert "no space left on the device" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(out) == before
-    assert sorted(p.name for p in small_disk.iterdir()) == ["site_src"]  # the partial new folder is gone
+    # The partial new folder is gone; beside site_src only the facts file kept between runs.
+    assert sorted(p.name for p in small_disk.iterdir()) == [".site_src.facts.pickle", "site_src"]
 
 
 def test_a_read_only_output_folder_is_a_clear_error(small_disk, tmp_path):
