@@ -14,8 +14,10 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import json
 import pickle
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -211,9 +213,11 @@ def facts_file(config: Config) -> Path:
 
 def facts_code_hash() -> str:
     """A hash of the code facts are worked out by: the analysis package and the model
-    (a template or a page's layout changing leaves them as they are)."""
+    (a template or a page's layout changing leaves them as they are), with the Python
+    (its regular expressions and Unicode tables split the words) and python-slugify
+    versions (the slugs)."""
     root = Path(__file__).parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"{sys.version}\0{importlib.metadata.version('python-slugify')}\0".encode())
     for path in sorted([*(root / "analysis").glob("*.py"), root / "model.py"]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -64,6 +66,15 @@ CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.h
 # BibTeX files of at most this many papers get a key; archive.bib (every paper) would
 # cost more to key than to write.
 KEYED_BIB_PAPERS = 5000
+
+
+# What renders a page besides the generator's own code: an upgraded Jinja2, MarkupSafe or
+# Python could render it differently, so each is part of every render key.
+_RENDERING_VERSIONS = (
+    sys.version,
+    importlib.metadata.version("jinja2"),
+    importlib.metadata.version("markupsafe"),
+)
 
 
 def generator_code_hash() -> str:
@@ -605,7 +616,9 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._digests: dict[str, str] = {}
         self._texts: dict[Appearance | Day, str] = {}
         self._taxonomy_text = repr(archive.tags)
-        self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
+        self._settings_key = repr(
+            (RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash(), _RENDERING_VERSIONS)
+        )
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
 
