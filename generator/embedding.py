@@ -21,6 +21,7 @@ missing: the default TF-IDF path never needs them.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import io
 from collections.abc import Callable, Sequence
@@ -76,10 +77,24 @@ def model_folder(model: str) -> Path:
         ) from None
 
 
+# The libraries that turn the model's files into vectors: another release may give
+# other last bits.
+ENCODING_PACKAGES = ("sentence-transformers", "transformers", "tokenizers", "torch")
+
+
+def _package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
 def model_fingerprint(folder: Path) -> str:
-    """A hash of every file of the model: its weights, tokenizer and settings. Vectors
-    cached under another fingerprint are not used."""
-    digest = hashlib.sha256()
+    """A hash of every file of the model (its weights, tokenizer and settings) and of the
+    versions of the libraries that run it. Vectors cached under another fingerprint are
+    not used."""
+    versions = ",".join(f"{name}={_package_version(name)}" for name in ENCODING_PACKAGES)
+    digest = hashlib.sha256(versions.encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts):
         digest.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
         file_digest = hashlib.sha256()

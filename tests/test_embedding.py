@@ -101,6 +101,16 @@ def test_vectors_of_another_model_are_not_used(tmp_path, model):
     assert "another model" in messages[0]
 
 
+def test_vectors_of_another_release_of_the_libraries_are_not_used(tmp_path, model, monkeypatch):
+    messages: list[str] = []
+    encoders: list[FakeEncoder] = []
+    embedder(tmp_path, model, messages, encoders)(["alpha"])
+    monkeypatch.setattr(embedding, "_package_version", lambda name: "9.9" if name == "torch" else "1.0")
+    upgraded = embedder(tmp_path, model, messages, encoders)
+    upgraded(["alpha"])
+    assert upgraded.encoded == 1 and "another model" in messages[0]
+
+
 def test_a_cache_that_cannot_be_written_is_a_warning_and_the_run_goes_on(tmp_path, model):
     messages: list[str] = []
     (tmp_path / "cache").write_text("a file where the cache's folder should be")
