@@ -66,10 +66,6 @@ class RelatedSettings:
     model: str = ""
     cache: Path = Path("embeddings.npz")
 
-    def fingerprint(self) -> dict[str, str]:
-        """What the pages depend on, short of the model's files (see the pipeline)."""
-        return {"backend": self.backend}
-
 
 @dataclass(frozen=True)
 class Config:

@@ -269,8 +269,8 @@ def input_fingerprint(
     digest_paths: list[Path], settings_files: list[Path], settings: dict, code_hash: str | None = None
 ) -> str:
     """A hash of everything the pages are made from: digests, taxonomy, overrides and the
-    metadata cache, templates, settings, and the generator's own code (an upgraded or
-    edited generator renders the pages again).
+    metadata cache, templates, settings, and the generator's own code and the libraries
+    that render it (an upgraded or edited generator renders the pages again).
 
     Two runs with the same fingerprint produce the same files, so the second can stop early.
     ``code_hash`` is :func:`~generator.site.plan.generator_code_hash`, if already worked out.
@@ -294,7 +294,7 @@ def input_fingerprint(
 def _related_fingerprint(config: Config) -> dict[str, str]:
     """The related-paper settings the pages depend on; with embeddings, the model's files
     too (a model updated in place gives other related lists)."""
-    settings = config.related.fingerprint()
+    settings = {"backend": config.related.backend}
     if config.related.backend == "embeddings":
         from .embedding import model_fingerprint, model_folder
 

@@ -487,3 +487,15 @@ def test_context_keyed_templates_read_nothing_of_the_archive_beyond_their_contex
         assert not names & changing, (name, names & changing)
         referenced = set(meta.find_referenced_templates(env.parse((templates / name).read_text())))
         assert referenced <= {"_macros.html.j2"}, (name, referenced)
+
+
+def test_the_code_hash_follows_the_libraries_that_render_the_pages(monkeypatch):
+    # It keys every render and the check that skips an unchanged generate: an upgraded
+    # Jinja2 (or Python, MarkupSafe, python-slugify) must render the pages again.
+    from generator.site import plan
+
+    before = plan.generator_code_hash()
+    monkeypatch.setattr(
+        plan, "_LIBRARY_VERSIONS", (*plan._LIBRARY_VERSIONS[:1], "jinja2 99", *plan._LIBRARY_VERSIONS[2:])
+    )
+    assert plan.generator_code_hash() != before

@@ -68,18 +68,21 @@ CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.h
 KEYED_BIB_PAPERS = 5000
 
 
-# What renders a page besides the generator's own code: an upgraded Jinja2, MarkupSafe or
-# Python could render it differently, so each is part of every render key.
-_RENDERING_VERSIONS = (
+# What makes the pages besides the generator's own code: an upgraded Python, Jinja2,
+# MarkupSafe or python-slugify could make them differently.
+_LIBRARY_VERSIONS = (
     sys.version,
     importlib.metadata.version("jinja2"),
     importlib.metadata.version("markupsafe"),
+    importlib.metadata.version("python-slugify"),
 )
 
 
 def generator_code_hash() -> str:
-    """A hash of the generator's code and templates: any change renders every page again."""
-    digest = hashlib.sha256()
+    """A hash of the generator's code and templates and of the libraries that render
+    them: any change renders every page again (every render key has it, and the check
+    that skips a generate whose inputs did not change)."""
+    digest = hashlib.sha256(repr(_LIBRARY_VERSIONS).encode())
     root = Path(__file__).parent.parent
     for path in sorted([*root.rglob("*.py"), *root.rglob("*.j2")]):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
@@ -616,9 +619,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._digests: dict[str, str] = {}
         self._texts: dict[Appearance | Day, str] = {}
         self._taxonomy_text = repr(archive.tags)
-        self._settings_key = repr(
-            (RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash(), _RENDERING_VERSIONS)
-        )
+        self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
 
