@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from generator.mkdocs.build import state_file
-from generator.mkdocs.incremental import index_fingerprint
+from generator.mkdocs.incremental import index_fingerprint, read_state
 
 from .helpers import REPO, make_project, run_cli
 
@@ -156,11 +155,17 @@ def built(held_back, tmp_path):
 
 def test_a_damaged_state_costs_a_full_build_and_the_same_site(built, tmp_path):
     state = state_file(built.root / "site")
-    state.write_text("{not json", encoding="utf-8")
-    log = built.build()
-    assert "incremental build" not in log
-    assert_same_as_fresh(built, tmp_path, "fresh")
-    assert json.loads(state.read_text())["format"]  # a good state again for the next run
+    good = state.read_bytes()
+    fresh = None
+    # Not a state at all, a state cut short, a state whose records are damaged.
+    for damage in (b"{not a state", good[: len(good) // 2], good[:60] + b"\0" * 40 + good[100:]):
+        state.write_bytes(damage)
+        log = built.build()
+        assert "incremental build" not in log
+        fresh = fresh or site_files(built.fresh_copy(tmp_path / "fresh"))
+        assert differences(site_files(built.root / "site"), fresh) == []
+        assert read_state(state) is not None  # a good state again for the next run
+        good = state.read_bytes()
 
 
 def test_a_state_that_lies_about_a_page_is_caught_by_the_site_check(built, tmp_path):
@@ -185,9 +190,10 @@ def test_a_file_added_to_or_removed_from_the_last_site_costs_a_full_build(built,
 
 def test_a_state_of_another_setup_is_not_used(built, tmp_path):
     state = state_file(built.root / "site")
-    document = json.loads(state.read_text())
-    document["setup"] = "0" * 64
-    state.write_text(json.dumps(document))
+    document = read_state(state)
+    assert document is not None
+    document.setup = "0" * 64
+    state.write_bytes(document.to_bytes(incremental=False))
     log = built.build()
     assert "does not fit" in log and "incremental build:" not in log
     assert_same_as_fresh(built, tmp_path, "fresh")

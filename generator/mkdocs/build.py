@@ -93,7 +93,7 @@ def _build(
             _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd, state if previous else None, new_state)
             if through := written_through(staging, linked):
                 raise ArchiveError(f"a write went through a hard link into the last site ({', '.join(through[:3])})")
-            missing = sorted(path for path in map(built_path, expected) if not (staging / path).is_file())
+            missing = _left_out(staging, expected)
             if missing:
                 listed = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
                 raise ArchiveError(
@@ -143,6 +143,12 @@ def _run_mkdocs(
             f"mkdocs build --strict failed (exit {result.returncode}); its messages are above."
             f" The previous site in {site_dir} is unchanged."
         )
+
+
+def _left_out(site: Path, expected: list[str]) -> list[str]:
+    """The built paths of the ``expected`` files of site_src that are not in ``site``."""
+    prefix = os.path.join(site, "")
+    return sorted(path for path in map(built_path, expected) if not os.path.isfile(prefix + path))
 
 
 def _check_replaceable(site_dir: Path) -> None:
