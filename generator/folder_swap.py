@@ -59,9 +59,13 @@ def recover(target: Path, discard: Discard = remove_tree) -> None:
 
 
 @contextmanager
-def replacing(target: Path, discard: Discard = remove_tree) -> Iterator[Path]:
+def replacing(target: Path, discard: Discard = remove_tree, keep_previous: bool = False) -> Iterator[Path]:
     """Yield a new, empty staging folder for the next version of ``target``; swap it in
-    when the block ends without an exception, remove it when one is raised."""
+    when the block ends without an exception, remove it when one is raised.
+
+    With ``keep_previous``, the previous version is left beside ``target`` after the
+    swap, for the caller to clear with :func:`recover` (which the next replacement also
+    does): it may have better things to do first."""
     recover(target, discard)
     staging = staging_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,19 +73,19 @@ def replacing(target: Path, discard: Discard = remove_tree) -> Iterator[Path]:
     try:
         (staging / STAGING_MARKER).touch()
         yield staging
-        _swap(staging, target, discard)
+        _swap(staging, target, None if keep_previous else discard)
     except BaseException:
         remove_staging(staging)
         raise
 
 
-def _swap(staging: Path, target: Path, discard: Discard) -> None:
+def _swap(staging: Path, target: Path, discard: Discard | None) -> None:
     retired = retired_folder(target)
     if target.exists():
         os.replace(target, retired)
     os.replace(staging, target)
     (target / STAGING_MARKER).unlink()
-    if retired.exists():
+    if retired.exists() and discard is not None:
         discard(retired, target)
 
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
+
+from .errors import ArchiveError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,3 +82,47 @@ def _run_chunk(start: int) -> list:
     assert _job is not None, "a worker runs only inside map_in_chunks"
     function, items, size = _job
     return [function(item) for item in items[start : start + size]]
+
+
+@contextmanager
+def in_background(function: Callable[[], None]) -> Iterator[None]:
+    """Run ``function`` in a forked process while the block runs, and wait for it when
+    the block ends; an :class:`~generator.errors.ArchiveError` it raises (or any other
+    exception, as one) is raised then, unless the block raised its own. Without fork,
+    ``function`` runs after the block.
+
+    For clearing-up work that would otherwise wait for the main work to finish (the
+    main work is single-threaded Python, so a thread would only share its core).
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        function()
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    gc.freeze()  # as in map_in_chunks: the child's collections do not copy the parent's pages
+    try:
+        process = context.Process(target=_run_in_background, args=(function, sender), daemon=True)
+        process.start()
+    finally:
+        gc.unfreeze()
+    sender.close()
+    try:
+        yield
+    finally:
+        process.join()
+        message = receiver.recv() if receiver.poll() else "the background process was stopped"
+        receiver.close()
+    if message is not None:
+        raise ArchiveError(message)
+
+
+def _run_in_background(function: Callable[[], None], sender: multiprocessing.connection.Connection) -> None:
+    try:
+        function()
+    except ArchiveError as error:
+        sender.send(str(error))
+    except Exception as error:  # noqa: BLE001 - reported by the parent, never a traceback
+        sender.send(f"{type(error).__name__}: {error}")
+    else:
+        sender.send(None)

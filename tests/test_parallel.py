@@ -1,12 +1,15 @@
-"""map_in_chunks: the same results as a plain loop, in order, from several processes."""
+"""map_in_chunks: the same results as a plain loop, in order, from several processes;
+in_background: work beside the block, waited for and its errors raised."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
-from generator.parallel import map_in_chunks
+from generator.errors import ArchiveError
+from generator.parallel import in_background, map_in_chunks
 from generator.site.write import write_site
 
 
@@ -44,3 +47,44 @@ def test_parallel_write_writes_every_file_exactly(tmp_path):
     assert len(report.written) == 3000
     assert {p: (tmp_path / p).read_text() for p in files} == files
     assert write_site(tmp_path, files).written == ()
+
+
+def test_background_work_runs_in_another_process_beside_the_block_and_is_waited_for(tmp_path):
+    marker = tmp_path / "done"
+
+    def work() -> None:
+        time.sleep(0.5)
+        marker.write_text(str(os.getpid()))
+
+    started = time.monotonic()
+    with in_background(work):
+        assert not marker.exists()  # the block does not wait for it
+        time.sleep(0.5)
+    assert marker.read_text() != str(os.getpid())
+    assert time.monotonic() - started < 0.95  # the two half seconds overlapped
+
+
+def test_an_error_in_background_work_is_raised_after_the_block():
+    def work() -> None:
+        raise ArchiveError("cannot clear .site_src.previous")
+
+    ran = []
+    with pytest.raises(ArchiveError, match="cannot clear .site_src.previous"), in_background(work):
+        ran.append(True)
+    assert ran == [True]
+
+
+def test_an_unexpected_error_in_background_work_is_an_archive_error_not_a_traceback():
+    def work() -> None:
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(ArchiveError, match="PermissionError"), in_background(work):
+        pass
+
+
+def test_the_blocks_own_error_comes_first(tmp_path):
+    def work() -> None:
+        raise ArchiveError("background")
+
+    with pytest.raises(ValueError, match="block"), in_background(work):
+        raise ValueError("block")

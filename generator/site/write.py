@@ -53,6 +53,7 @@ def write_site(
     files: Mapping[str, str | bytes],
     inputs: str = "",
     render_key: Callable[[str], str | None] | None = None,
+    keep_previous: bool = False,
 ) -> WriteReport:
     """Make ``out_dir`` hold exactly ``files`` among the files the generator owns.
 
@@ -72,14 +73,15 @@ def write_site(
     out_dir = Path(os.path.abspath(out_dir))
     try:
         recover(out_dir, _discard_retired)  # before the manifest is read: a killed swap
-        return _write(out_dir, files, inputs, render_key)
+        return _write(out_dir, files, inputs, render_key, keep_previous)
     except OSError as error:
         raise ArchiveError(describe_os_error(error, out_dir)) from None
 
 
 def finish_interrupted_write(out_dir: Path) -> None:
-    """Clear up after a write that was killed: keep the previous ``out_dir`` (or, if the
-    swap had happened, the new one) and remove the writer's leftovers beside it."""
+    """Clear up after a write that was killed, or that kept the previous version: keep
+    the previous ``out_dir`` (or, if the swap had happened, the new one) and remove the
+    writer's leftovers beside it."""
     out_dir = Path(os.path.abspath(out_dir))
     try:
         recover(out_dir, _discard_retired)
@@ -138,6 +140,7 @@ def _write(
     files: Mapping[str, str | bytes],
     inputs: str,
     render_key: Callable[[str], str | None] | None,
+    keep_previous: bool,
 ) -> WriteReport:
     if out_dir.exists() and not out_dir.is_dir():
         raise ArchiveError(f"the output folder {out_dir} is a file")
@@ -153,7 +156,7 @@ def _write(
         )
 
     paths = list(files)
-    with replacing(out_dir, _discard_retired) as staging:
+    with replacing(out_dir, _discard_retired, keep_previous) as staging:
 
         def write_one(path: str) -> tuple[bool, _Written | None]:
             previous = out_dir / path
