@@ -59,17 +59,24 @@ def recover(target: Path, discard: Discard = remove_tree) -> None:
 
 
 @contextmanager
-def replacing(target: Path, discard: Discard = remove_tree, keep_previous: bool = False) -> Iterator[Path]:
+def replacing(
+    target: Path, discard: Discard = remove_tree, keep_previous: bool = False, prepared: bool = False
+) -> Iterator[Path]:
     """Yield a new, empty staging folder for the next version of ``target``; swap it in
     when the block ends without an exception, remove it when one is raised.
 
     With ``keep_previous``, the previous version is left beside ``target`` after the
     swap, for the caller to clear with :func:`recover` (which the next replacement also
-    does): it may have better things to do first."""
-    recover(target, discard)
+    does): it may have better things to do first. With ``prepared``, the staging folder
+    is the one the caller already made (after :func:`recover`) and began to fill."""
     staging = staging_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging.mkdir()
+    if prepared:
+        if not (staging / STAGING_MARKER).is_file():
+            raise ArchiveError(f"{staging} is not a staging folder digest-archive prepared")
+    else:
+        recover(target, discard)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
     try:
         (staging / STAGING_MARKER).touch()
         yield staging

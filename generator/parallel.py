@@ -9,12 +9,14 @@ starting processes, everything runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from .errors import ArchiveError
 
@@ -26,6 +28,30 @@ CHUNK_SIZE = 500
 
 # The job of the current map_in_chunks call, inherited by forked workers.
 _job: tuple[Callable, Sequence, int] | None = None
+# How many frozen_heap blocks are open (gc.unfreeze would end the outermost's too).
+_frozen = 0
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Leave every object that exists now out of the garbage collector's work until the
+    block ends (``gc.freeze``); blocks may nest.
+
+    Once the model is built, the process holds millions of objects, none of them in a
+    reference cycle (frozen dataclasses, strings, tuples). Without this, every full
+    collection triggered by later work (parsing a 24 MB manifest, rendering pages)
+    walks all of them again; and a forked worker's collections would touch, and so
+    copy, every page of the parent's memory.
+    """
+    global _frozen
+    gc.freeze()
+    _frozen += 1
+    try:
+        yield
+    finally:
+        _frozen -= 1
+        if not _frozen:
+            gc.unfreeze()
 
 
 def worker_count() -> int:
@@ -61,21 +87,18 @@ def map_in_chunks(
                 on_chunk(min(chunk_size, len(items) - start))
         return results
     _job = (function, items, chunk_size)
-    # Objects that exist at the fork are left out of the workers' garbage collections,
-    # which would otherwise touch, and so copy, every page of the parent's memory.
-    gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            results = []
-            for chunk in pool.imap(_run_chunk, range(0, len(items), chunk_size)):
-                results.extend(chunk)
-                if on_chunk:
-                    on_chunk(len(chunk))
-            return results
+        with frozen_heap():
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                results = []
+                for chunk in pool.imap(_run_chunk, range(0, len(items), chunk_size)):
+                    results.extend(chunk)
+                    if on_chunk:
+                        on_chunk(len(chunk))
+                return results
     finally:
         _job = None
-        gc.unfreeze()
 
 
 def _run_chunk(start: int) -> list:
@@ -84,45 +107,71 @@ def _run_chunk(start: int) -> list:
     return [function(item) for item in items[start : start + size]]
 
 
+class Background(Generic[R]):
+    """``function()`` running in a forked process (see :func:`in_background`)."""
+
+    def __init__(self, function: Callable[[], R]) -> None:
+        self._function = function
+        self._outcome: tuple[bool, object] | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return  # run by result(), in this process
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        with frozen_heap():  # the child's collections do not copy the parent's pages
+            self._process = context.Process(target=_run_in_background, args=(function, sender), daemon=True)
+            self._process.start()
+        sender.close()
+
+    def result(self) -> R:
+        """Wait for the function; return its value, or raise what it raised as an
+        :class:`~generator.errors.ArchiveError` (never a traceback)."""
+        if self._outcome is None:
+            if self._process is None:
+                self._outcome = _outcome_of(self._function)
+            else:
+                try:
+                    # Before join: a large value fills the pipe until it is read.
+                    self._outcome = self._receiver.recv()
+                except EOFError:
+                    self._outcome = (False, "the background process stopped before it finished")
+                self._process.join()
+                self._receiver.close()
+        succeeded, value = self._outcome
+        if not succeeded:
+            raise ArchiveError(str(value))
+        return value  # type: ignore[return-value]
+
+
 @contextmanager
-def in_background(function: Callable[[], None]) -> Iterator[None]:
-    """Run ``function`` in a forked process while the block runs, and wait for it when
-    the block ends; an :class:`~generator.errors.ArchiveError` it raises (or any other
-    exception, as one) is raised then, unless the block raised its own. Without fork,
-    ``function`` runs after the block.
+def in_background(function: Callable[[], R]) -> Iterator[Background[R]]:
+    """Run ``function`` in a forked process while the block runs; the block may wait for
+    its value (``.result()``), and the end of the block waits for it in any case. An
+    :class:`~generator.errors.ArchiveError` it raises (or any other exception, as one)
+    is raised by ``result()``, or at the end of the block unless the block raised its
+    own. Without fork, ``function`` runs when its result is first needed.
 
-    For clearing-up work that would otherwise wait for the main work to finish (the
-    main work is single-threaded Python, so a thread would only share its core).
+    For work that would otherwise wait for the main work, or hold it up: the main work
+    is single-threaded Python, so a thread would only share its core.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield
-        function()
-        return
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    gc.freeze()  # as in map_in_chunks: the child's collections do not copy the parent's pages
+    background = Background(function)
     try:
-        process = context.Process(target=_run_in_background, args=(function, sender), daemon=True)
-        process.start()
-    finally:
-        gc.unfreeze()
-    sender.close()
-    try:
-        yield
-    finally:
-        process.join()
-        message = receiver.recv() if receiver.poll() else "the background process was stopped"
-        receiver.close()
-    if message is not None:
-        raise ArchiveError(message)
+        yield background
+    except BaseException:
+        with contextlib.suppress(ArchiveError):
+            background.result()
+        raise
+    background.result()
 
 
-def _run_in_background(function: Callable[[], None], sender: multiprocessing.connection.Connection) -> None:
+def _outcome_of(function: Callable[[], R]) -> tuple[bool, object]:
     try:
-        function()
+        return True, function()
     except ArchiveError as error:
-        sender.send(str(error))
+        return False, str(error)
     except Exception as error:  # noqa: BLE001 - reported by the parent, never a traceback
-        sender.send(f"{type(error).__name__}: {error}")
-    else:
-        sender.send(None)
+        return False, f"{type(error).__name__}: {error}"
+
+
+def _run_in_background(function: Callable[[], object], sender: multiprocessing.connection.Connection) -> None:
+    sender.send(_outcome_of(function))

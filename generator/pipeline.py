@@ -33,7 +33,7 @@ from .errors import ArchiveError, DigestError
 from .folder_swap import write_atomically
 from .lock import ProjectLock, project_lock
 from .model import Archive
-from .parallel import in_background, map_in_chunks
+from .parallel import frozen_heap, in_background, map_in_chunks
 from .progress import Progress
 from .site.escaping import count
 from .site.plan import generator_code_hash, plan_site
@@ -325,10 +325,20 @@ def generate(config: Config, options: RunOptions, report: Reporter) -> GenerateR
 def build(config: Config, options: RunOptions, report: Reporter, command: str = "build") -> GenerateResult:
     """:func:`generate`, then ``mkdocs build --strict`` into ``config.site_dir``, both
     under one hold of the project lock. The site is replaced only by a complete build."""
-    from .mkdocs.build import build_site
+    from .mkdocs.build import build_site, discard_prepared_site, prepare_site
 
     with holding_project(config, command, options, report) as lock:
-        result = _generate(config, options, report, keep_previous=True)
+        # The last site is linked into the next one's staging folder on the other core
+        # while the pages are generated (the model is single-threaded Python).
+        with in_background(functools.partial(prepare_site, config.site_dir, options.force)) as preparing:
+            try:
+                result = _generate(config, options, report, keep_previous=True)
+            except BaseException:
+                with contextlib.suppress(ArchiveError):
+                    preparing.result()
+                discard_prepared_site(config.site_dir)
+                raise
+            prepared = preparing.result()
         # The previous site_src (100,000 files at 50,000 papers) goes on the other core
         # while MkDocs builds.
         with in_background(lambda: finish_interrupted_write(config.docs_dir)):
@@ -339,6 +349,7 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
                 lock.fd,
                 full=options.force,
                 report=report.info,
+                prepared=prepared,
             )
     return dataclasses.replace(result, incremental=incremental)
 
@@ -362,8 +373,9 @@ def _generate(config: Config, options: RunOptions, report: Reporter, keep_previo
     if not options.force and is_up_to_date(config.docs_dir, inputs):
         return GenerateResult(None, len(paths))
     loaded = load_archive(config, options.strict, report, files, keep_facts=True)
-    plan = plan_site(loaded.archive, config.site_name, config.site_url, code_hash)
-    # A run that skipped bad digests is not recorded as up to date: the next run warns again.
-    skipped = loaded.digests_skipped or loaded.listings_skipped
-    written = write_site(config.docs_dir, plan, "" if skipped else inputs, plan.render_key, keep_previous)
+    with frozen_heap():  # the model is final: collections need not walk it again
+        plan = plan_site(loaded.archive, config.site_name, config.site_url, code_hash)
+        # A run that skipped bad digests is not recorded as up to date: the next run warns again.
+        skipped = loaded.digests_skipped or loaded.listings_skipped
+        written = write_site(config.docs_dir, plan, "" if skipped else inputs, plan.render_key, keep_previous)
     return GenerateResult(loaded, len(paths), len(written.written), written.unchanged, len(written.removed))

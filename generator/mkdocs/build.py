@@ -19,16 +19,16 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ArchiveError
-from ..folder_swap import describe_os_error, replacing
+from ..folder_swap import STAGING_MARKER, describe_os_error, recover, remove_staging, replacing, staging_folder
 from ..lock import LOCK_FD_VARIABLE
 from ..site.urls import built_path
 from .incremental import (
     STATE_OUT_VARIABLE,
     STATE_VARIABLE,
-    BuildState,
     NotTheRecordedSite,
     link_tree,
     read_state,
@@ -44,6 +44,52 @@ def state_file(site_dir: Path) -> Path:
     return site_dir.with_name(f".{site_dir.name}.build-state.json")
 
 
+@dataclass(frozen=True)
+class PreparedSite:
+    """The staging folder of an incremental build, filled with links to the last site
+    (:func:`prepare_site`): what was linked, for :func:`written_through`; or, when
+    there is nothing to start from, None and why (for the log; None if no state)."""
+
+    linked: dict[str, tuple[int, int, int]] | None
+    why_not: str | None = None
+
+
+def prepare_site(site_dir: Path, full: bool = False) -> PreparedSite:
+    """Fill the staging folder of ``site_dir`` with hard links to the last site, checked
+    against its build state, ready for :func:`build_site`; nothing when there is no
+    state, the site is not the one it records, or ``full``.
+
+    It touches only the last site (read) and the staging folder, so ``digest-archive
+    build`` runs it in the background while it generates the pages (at 50,000 papers,
+    160,000 links: two seconds).
+    """
+    site_dir = Path(os.path.abspath(site_dir))
+    try:
+        _check_replaceable(site_dir)
+        recover(site_dir)  # what a killed build left
+        previous = None if full or not (site_dir / SITE_MARKER).is_file() else read_state(state_file(site_dir))
+        if previous is None:
+            return PreparedSite(None)
+        staging = staging_folder(site_dir)
+        staging.mkdir()
+        (staging / STAGING_MARKER).touch()
+        try:
+            return PreparedSite(link_tree(site_dir, staging, previous.site, ignore=[SITE_MARKER]))
+        except NotTheRecordedSite:
+            remove_staging(staging)
+            return PreparedSite(None, f"{site_dir} is not the site its build state describes (changed since?)")
+    except OSError as error:
+        raise ArchiveError(describe_os_error(error, site_dir)) from None
+
+
+def discard_prepared_site(site_dir: Path) -> None:
+    """Remove what :func:`prepare_site` made, when no build follows."""
+    try:
+        remove_staging(staging_folder(Path(os.path.abspath(site_dir))))
+    except OSError as error:
+        raise ArchiveError(describe_os_error(error, site_dir)) from None
+
+
 def build_site(
     mkdocs_config: Path,
     site_dir: Path,
@@ -51,6 +97,7 @@ def build_site(
     lock_fd: int | None = None,
     full: bool = False,
     report: Callable[[str], None] = lambda text: None,
+    prepared: PreparedSite | None = None,
 ) -> bool:
     """Build the MkDocs site of ``mkdocs_config`` into ``site_dir`` (strict mode);
     return True if the build was incremental.
@@ -58,40 +105,45 @@ def build_site(
     ``expected`` are the files of site_src the generator wrote: the build counts as
     complete only if each is in the site (as its HTML page, or copied). ``lock_fd`` is
     the project lock, held by MkDocs and its children too while they run. The build
-    starts from the last site when its state is there, unless ``full``.
+    starts from the last site when its state is there, unless ``full``; ``prepared`` is
+    what :func:`prepare_site` made of it, if it already ran.
     """
     site_dir = Path(os.path.abspath(site_dir))
-    _check_replaceable(site_dir)
+    if prepared is None:
+        prepared = prepare_site(site_dir, full)
     # MkDocs publishes no dotfile of site_src (such as the search plugin's list of pages).
     expected = [path for path in expected if not any(part.startswith(".") for part in path.split("/"))]
     state = state_file(site_dir)
-    previous = None if full or not (site_dir / SITE_MARKER).is_file() else read_state(state)
-    if previous is not None:
+    if prepared.linked is not None:
         try:
-            _build(mkdocs_config, site_dir, expected, lock_fd, previous)
+            _build(mkdocs_config, site_dir, expected, lock_fd, prepared.linked)
             # The plugin builds in full when the state does not fit this build's setup.
             return was_incremental(state)
-        except NotTheRecordedSite:
-            report(f"{site_dir} is not the site its build state describes (changed since?); building in full")
         except ArchiveError as error:
             report(f"the incremental build did not succeed ({error}); building in full")
+    elif prepared.why_not:
+        report(f"{prepared.why_not}; building in full")
     _build(mkdocs_config, site_dir, expected, lock_fd, None)
     return False
 
 
 def _build(
-    mkdocs_config: Path, site_dir: Path, expected: list[str], lock_fd: int | None, previous: BuildState | None
+    mkdocs_config: Path,
+    site_dir: Path,
+    expected: list[str],
+    lock_fd: int | None,
+    linked: dict[str, tuple[int, int, int]] | None,
 ) -> None:
-    """One build into the staging folder, from the last site when ``previous`` (its
-    state) is given, swapped in if it is complete."""
+    """One build into the staging folder, swapped in if it is complete: an incremental
+    one when ``linked`` (the staging folder then holds the links to the last site that
+    :func:`prepare_site` made), else a full one into a new staging folder."""
     state = state_file(site_dir)
     new_state = state.with_name(state.name + ".new")
     try:
         new_state.unlink(missing_ok=True)
-        with replacing(site_dir) as staging:
-            linked = link_tree(site_dir, staging, previous.site, ignore=[SITE_MARKER]) if previous else {}
-            _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd, state if previous else None, new_state)
-            if through := written_through(staging, linked):
+        with replacing(site_dir, prepared=linked is not None) as staging:
+            _run_mkdocs(mkdocs_config, staging, site_dir, lock_fd, state if linked is not None else None, new_state)
+            if through := written_through(staging, linked or {}):
                 raise ArchiveError(f"a write went through a hard link into the last site ({', '.join(through[:3])})")
             missing = _left_out(staging, expected)
             if missing:

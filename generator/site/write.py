@@ -293,7 +293,8 @@ def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "", keys: dict
         "files": sorted(paths),
         "keys": dict(sorted((keys or {}).items())),
     }
-    _create(out_dir / MANIFEST_NAME, (json.dumps(document, indent=0) + "\n").encode("utf-8"))
+    # Compact: an indented dump goes through json's pure-Python encoder (1 s at 50,000 papers).
+    _create(out_dir / MANIFEST_NAME, (json.dumps(document, separators=(",", ":")) + "\n").encode("utf-8"))
 
 
 def _check_relative(path: str) -> None:
