@@ -314,6 +314,7 @@ class IncrementalBuild:
         self.previous = previous if self.incremental else None
         self.state = BuildState(setup)
         self.site_dir = site_dir
+        self._docs_dir = str(docs_dir)
         self._docs_prefix = os.path.join(os.path.abspath(docs_dir), "")
         self.claimed: set[str] = set()
         self.claimed_folders: set[str] = set()
@@ -352,7 +353,11 @@ class IncrementalBuild:
 
     def _is_modified(self, file: object, dest: str) -> bool:
         content = getattr(file, "_content", None)
-        source = file.abs_src_path  # type: ignore[attr-defined]
+        if file.src_dir == self._docs_dir and content is None:  # type: ignore[attr-defined]
+            # A page or file of site_src: its path without MkDocs' normpath per file.
+            source = self._docs_prefix + file.src_uri  # type: ignore[attr-defined]
+        else:
+            source = file.abs_src_path  # type: ignore[attr-defined]
         if content is not None or source is None:  # made by a plugin
             data = file.content_bytes  # type: ignore[attr-defined]
             if not self.incremental:
