@@ -183,7 +183,7 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     if daily_site.exists():
         shutil.rmtree(daily_site)
     shutil.move(project / "site", daily_site)
-    (project / ".site.build-state.json").unlink()
+    (project / ".site.build-state.pickle").unlink()
 
     set_aside(site_src, base / "trash")
     seconds, peak, _ = run_measured(generate(digests), project)

@@ -6,7 +6,7 @@ generator wrote, so a failed, interrupted or incomplete build leaves the last go
 as it was. A site folder is only ever replaced if it is empty or carries the marker of
 an earlier build.
 
-When the last build left its state (``.<site>.build-state.json`` beside the site), the
+When the last build left its state (``.<site>.build-state.pickle`` beside the site), the
 build is incremental (:mod:`generator.mkdocs.incremental`): the staging folder starts as
 hard links to the last site and ``mkdocs build --dirty`` redoes what changed. Should it
 fail, or should a write have gone through a link into the last site, the build is
@@ -41,7 +41,7 @@ SITE_MARKER = ".digest-archive-site"
 
 def state_file(site_dir: Path) -> Path:
     """Where the build state of ``site_dir`` is kept: beside it, not in the published site."""
-    return site_dir.with_name(f".{site_dir.name}.build-state.json")
+    return site_dir.with_name(f".{site_dir.name}.build-state.pickle")
 
 
 @dataclass(frozen=True)
