@@ -469,6 +469,51 @@ def test_day_week_and_topic_month_keys_change_with_their_context_and_the_taxonom
     assert changed(dataclasses.replace(archive, papers={**papers, far.key: edited})) == set()
 
 
+def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_changes(tmp_path):
+    """Day, week and topic-month pages name each paper by a hash of what a listing can
+    show (every field but related papers, namesakes, aliases and links other than the
+    code link): a new day changes many related lists, which must not render those pages
+    again. The key stays, so the page must stay too, byte for byte: a template that
+    starts to show one of those fields fails here."""
+    import dataclasses
+    import sys
+
+    from generator.model import Link
+    from generator.site.plan import CONTEXT_KEYED_TEMPLATES, plan_site
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import write_archive
+
+    write_archive(400, tmp_path)
+    archive = build_model(load_digests(tmp_path).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    plan = plan_site(archive)
+    pages = [path for path in plan if plan._jobs[path][0] in CONTEXT_KEYED_TEMPLATES]
+    assert len(pages) > 40
+    keys = [plan.render_key(path) for path in pages]
+    contents = [plan[path] for path in pages]
+
+    keys_list = list(archive.papers)
+    edited = {
+        key: dataclasses.replace(
+            paper,
+            related=tuple(reversed(keys_list[n + 1 : n + 4])),
+            homonyms=(keys_list[n - 1],),
+            aliases=(paper.key + " (old title)",),
+            alias_slugs=(paper.slug + "-old",),
+            links=(*paper.links, Link(f"https://example.org/{n}", "project")),
+        )
+        for n, (key, paper) in enumerate(archive.papers.items())
+    }
+    after = plan_site(dataclasses.replace(archive, papers=edited))
+    assert [after.render_key(path) for path in pages] == keys
+    assert [after[path] for path in pages] == contents
+    # What a listing shows does change the key (here: the first paper's topics).
+    first = next(iter(archive.papers.values()))
+    shown = dataclasses.replace(first, tags=first.tags[1:] if first.tags else ("diffusion-models",))
+    changed = plan_site(dataclasses.replace(archive, papers={**archive.papers, first.key: shown}))
+    assert [changed.render_key(path) for path in pages] != keys
+
+
 def test_context_keyed_templates_read_nothing_of_the_archive_beyond_their_context():
     """Their render key is their context and the taxonomy: a template (or a macro it
     imports) reading the whole archive, or the day sizes, would show what the key does

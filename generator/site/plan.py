@@ -59,7 +59,7 @@ TOP_PAPERS = 25
 TOP_LATEST_WEEK = 10
 
 # Bumped when what a render key covers changes (see SitePlan.render_key).
-RENDER_KEY_VERSION = 3
+RENDER_KEY_VERSION = 4
 # Pages whose render key is their template context (SitePlan.render_key): their
 # templates read nothing else of the archive but the taxonomy's tag chips.
 CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.html.j2"})
@@ -617,6 +617,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._citations: dict[str, Citation] = {}
         self._bibtex: dict[str, str] = {}
         self._digests: dict[str, str] = {}
+        self._listing_digests: dict[str, str] = {}
         self._texts: dict[Appearance | Day, str] = {}
         self._taxonomy_text = repr(archive.tags)
         self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
@@ -659,10 +660,23 @@ class SitePlan(Mapping[str, "str | bytes"]):
             self._digests[paper.key] = hashlib.blake2b(repr(paper).encode("utf-8"), digest_size=12).hexdigest()
         return self._digests[paper.key]
 
+    def _listing_digest(self, paper: Paper) -> str:
+        """A short hash of what day, week and topic-month pages can show of a paper:
+        every field but its related papers, namesakes, aliases and links other than the
+        code link. A change in a paper's related papers (every new day brings some)
+        leaves those pages as they are (``tests/test_site_plan.py`` checks it)."""
+        found = self._listing_digests.get(paper.key)
+        if found is None:
+            shown = (paper.key, paper.title, paper.abstract, paper.slug, paper.appearances, paper.tags, paper.meta)
+            text = repr((shown, paper.code_link))
+            found = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+            self._listing_digests[paper.key] = found
+        return found
+
     def _context_text(self, value: object) -> str:
-        """``repr`` of a template context, each paper in it by its :meth:`_digest`."""
+        """``repr`` of a template context, each paper in it by its :meth:`_listing_digest`."""
         if isinstance(value, Paper):
-            return "P:" + self._digest(value)
+            return "L:" + self._listing_digest(value)
         if isinstance(value, (Appearance, Day)):
             # Frozen dataclasses, hashable by value: each one's repr worked out once (a
             # listing is on its day's page and its week's).
@@ -688,7 +702,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
           topics' names and slugs (the tag chips), nothing else of the archive
           (``tests/test_site_plan.py`` checks that their templates read no other global
           that changes with the archive): the key is the context, each paper by a hash of
-          every field, and the taxonomy.
+          every field they can show (:meth:`_listing_digest`), and the taxonomy.
         * A BibTeX file of up to :data:`KEYED_BIB_PAPERS` papers (a paper's, a day's, a
           topic's) is made of its papers alone.
 
