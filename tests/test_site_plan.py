@@ -470,11 +470,12 @@ def test_day_week_and_topic_month_keys_change_with_their_context_and_the_taxonom
 
 
 def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_changes(tmp_path):
-    """Day, week and topic-month pages name each paper by a hash of what a listing can
-    show (every field but related papers, namesakes, aliases and links other than the
-    code link): a new day changes many related lists, which must not render those pages
-    again. The key stays, so the page must stay too, byte for byte: a template that
-    starts to show one of those fields fails here."""
+    """Day, week and topic-month pages, BibTeX files and the shards of the reader's index
+    name each paper by a hash of what a listing can show (every field but related
+    papers, namesakes, aliases and links other than the code link): a new day changes
+    many related lists, which must not render those files again. The key stays, so the
+    file must stay too, byte for byte: a template that starts to show one of those
+    fields fails here."""
     import dataclasses
     import sys
 
@@ -487,9 +488,19 @@ def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_cha
     write_archive(400, tmp_path)
     archive = build_model(load_digests(tmp_path).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
     plan = plan_site(archive)
-    pages = [path for path in plan if plan._jobs[path][0] in CONTEXT_KEYED_TEMPLATES]
-    assert len(pages) > 40
+
+    def by_listing(path: str) -> bool:
+        # Listing pages, BibTeX files and the shards of the reader's index.
+        template, context = plan._jobs[path]
+        if template is not None:
+            return template in CONTEXT_KEYED_TEMPLATES
+        return bool(context) and ("bib" in context or ("index" in context and not context.get("related")))
+
+    pages = [path for path in plan if by_listing(path)]
+    kinds = {path.rsplit(".", 1)[-1] for path in pages}
+    assert len(pages) > 400 and kinds == {"md", "bib", "json"}, kinds
     keys = [plan.render_key(path) for path in pages]
+    assert None not in keys
     contents = [plan[path] for path in pages]
 
     keys_list = list(archive.papers)

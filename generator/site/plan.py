@@ -705,20 +705,28 @@ class SitePlan(Mapping[str, "str | bytes"]):
           every field they can show (:meth:`_listing_digest`), and the taxonomy.
         * A BibTeX file of up to :data:`KEYED_BIB_PAPERS` papers (a paper's, a day's, a
           topic's) is made of its papers alone.
+        * A shard of the reader's index holds a record per paper of what a listing shows
+          (:func:`~generator.site.reader_index.paper_record`): the key is made of their
+          listing hashes; the newest papers' file, which holds related papers too, has none.
 
         Every key also covers the generator's code and templates and the site's name and
         address.
         """
         template, context = self._jobs[path]
-        if template is None:
+        if template is None and context is not None and "index" in context and not context.get("related"):
+            # A shard of the reader's index: a record per paper, of fields a listing shows.
+            records = [self._listing_digest(self._archive.papers[key]) for key in context["index"]]
+            parts: tuple = ("index", records, self._context_text(context["extra"]))
+        elif template is None:
             keys = context.get("bib") if context else None
             if not keys or len(keys) > KEYED_BIB_PAPERS:
                 return None
             listed = [self._archive.papers[key] for key in keys]
+            # A citation is made of what a listing shows (title, slug, first-listed date, metadata).
             if len(listed) == 1 and path == urls.paper_bib_url(listed[0].slug):
-                parts: tuple = ("bib", self._digest(listed[0]))
+                parts = ("bib", self._listing_digest(listed[0]))
             else:
-                parts = ("bibs", [self._digest(paper) for paper in listed])
+                parts = ("bibs", [self._listing_digest(paper) for paper in listed])
         elif template in ("paper.html.j2", "redirect.html.j2") and context is not None:
             paper = context["paper"]
             papers = self._archive.papers
