@@ -272,3 +272,54 @@ def test_the_index_fingerprint_ignores_only_what_pagefind_ignores_entirely():
     nested = '<div data-pagefind-ignore="all"><div>a</div><div>b</div></div><p>kept</p>'
     assert index_fingerprint(nested) == index_fingerprint('<div data-pagefind-ignore="all">x</div><p>kept</p>')
     assert index_fingerprint(nested) != index_fingerprint('<div data-pagefind-ignore="all">x</div><p>lost</p>')
+
+
+def test_mkdocs_logs_its_success_message_only_after_the_strict_check_and_shuts_plugins_down_last():
+    """The quick exit (generator/mkdocs/README.md) ends the MkDocs process with status 0
+    once MkDocs logged "Documentation built in", which it does only after --strict counted
+    no warning; and on_shutdown is the last thing the build command does."""
+    import inspect
+
+    from mkdocs import __main__ as cli
+    from mkdocs.commands import build
+
+    source = inspect.getsource(build.build)
+    abort = source.index("raise Abort(f'Aborted with {msg} in strict mode!')")
+    assert abort < source.index("log.info(f'Documentation built in")
+    command = inspect.getsource(cli.build_command.callback).rstrip()
+    assert command.endswith("cfg.plugins.on_shutdown()")
+
+
+@pytest.mark.parametrize(
+    ("logged", "under_build", "enabled", "exits"),
+    [
+        ("Documentation built in 1.00 seconds", True, True, True),
+        ("Aborted with 1 warnings in strict mode!", True, True, False),  # a failed build
+        ("Documentation built in 1.00 seconds", False, True, False),  # a plain mkdocs build
+        ("Documentation built in 1.00 seconds", True, False, False),  # switched off
+    ],
+)
+def test_the_quick_exit_ends_only_a_successful_build_under_digest_archive_build(
+    monkeypatch, logged, under_build, enabled, exits
+):
+    import logging
+
+    from generator.mkdocs import plugin as archive_plugin
+
+    exited = []
+    monkeypatch.setattr(archive_plugin.os, "_exit", exited.append)
+    monkeypatch.setattr(archive_plugin.logging, "shutdown", lambda: None)
+    instance = archive_plugin.ArchivePlugin()
+    instance.tricks = archive_plugin.Tricks(quick_exit=enabled)
+    instance.incremental_build = object() if under_build else None  # type: ignore[assignment]
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(instance.outcome)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # as MkDocs' command line sets it (quiet: no quick exit)
+    try:
+        logger.info(logged)
+    finally:
+        logger.removeFilter(instance.outcome)
+        logger.setLevel(level)
+    instance.on_shutdown()
+    assert exited == ([0] if exits else [])

@@ -11,6 +11,9 @@ Material's own rendering of the generated pages, only larger and slower to build
   (:mod:`.lean`), sitemap (:mod:`.sitemap`), chrome_script (:mod:`.chrome`) and the
   template layers icon_sprite, lean_sidebar, credit_on_home_only,
   no_top_button_on_papers, tabs_script_when_needed (:mod:`.theme`).
+* quick_exit: under ``digest-archive build``, the MkDocs process ends as soon as the
+  build succeeded and every plugin has shut down, without freeing its heap object by
+  object (1.5 s at 50,000 papers).
 
 Enabled in mkdocs.yml under ``plugins``.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import jinja2
@@ -27,7 +31,7 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -67,6 +71,7 @@ class ArchivePluginConfig(Config):
     credit_on_home_only = config_options.Type(bool, default=True)
     no_top_button_on_papers = config_options.Type(bool, default=True)
     tabs_script_when_needed = config_options.Type(bool, default=True)
+    quick_exit = config_options.Type(bool, default=True)
 
 
 class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
@@ -84,6 +89,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.dirty = False
         # Set when digest-archive build runs MkDocs (see .incremental); None otherwise.
         self.incremental_build: IncrementalBuild | None = None
+        self.outcome = _BuildOutcome()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
@@ -95,7 +101,13 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
             config.theme.static_templates.discard(url("sitemap"))
         self.incremental_build = start_incremental_build(config, self.dirty)
+        logging.getLogger("mkdocs.commands.build").addFilter(self.outcome)
         return config
+
+    @event_priority(-100)  # the last plugin to shut down
+    def on_shutdown(self) -> None:
+        if self.tricks.quick_exit and self.incremental_build is not None and self.outcome.succeeded:
+            quick_exit()
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         builder = self.incremental_build
@@ -255,6 +267,28 @@ def start_incremental_build(config: MkDocsConfig, dirty: bool) -> IncrementalBui
         # count the warning as an error.
         logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildWarningFilter())
     return builder
+
+
+class _BuildOutcome(logging.Filter):
+    """Notes MkDocs' last message of a build, which it logs only when the build
+    succeeded (after the --strict check)."""
+
+    succeeded = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Documentation built in"):
+            self.succeeded = True
+        return True
+
+
+def quick_exit() -> None:
+    """End the MkDocs process now, successfully, as it would end once Python had freed its
+    heap: at 50,000 papers that takes 1.5 s, for a process whose work is done (the site
+    written, its files closed, every plugin shut down). Its messages are flushed first."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # What MkDocs says of every dirty build (a warning, which --strict counts, and a note).

@@ -44,6 +44,7 @@ class Tricks:
     credit_on_home_only: bool = True
     no_top_button_on_papers: bool = True
     tabs_script_when_needed: bool = True
+    quick_exit: bool = True
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
