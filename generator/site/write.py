@@ -110,6 +110,14 @@ def is_up_to_date(out_dir: Path, inputs: str) -> bool:
 _parsed_manifest: dict[Path, tuple[tuple[int, int, int], dict]] = {}
 
 
+def _remember_manifest(out_dir: Path, document: dict) -> None:
+    """Keep ``document``, just written as ``out_dir``'s manifest, as its parsed version."""
+    manifest = out_dir / MANIFEST_NAME
+    status = manifest.stat()
+    _parsed_manifest.clear()
+    _parsed_manifest[manifest] = ((status.st_ino, status.st_size, status.st_mtime_ns), document)
+
+
 def _read_manifest_document(out_dir: Path) -> dict:
     manifest = out_dir / MANIFEST_NAME
     try:
@@ -190,7 +198,9 @@ def _write(
         if out_dir.exists():
             _carry_over_hand_written(out_dir, staging, owned | set(paths))
         keys = {path: list(written) for path, (_, written) in zip(paths, results, strict=True) if written}
-        _write_manifest(staging, set(paths), inputs, keys)
+        manifest = _write_manifest(staging, set(paths), inputs, keys)
+    # The build that follows reads the manifest: it is the one just written.
+    _remember_manifest(out_dir, manifest)
     written = tuple(path for path, (was_written, _) in zip(paths, results, strict=True) if was_written)
     return WriteReport(written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths))))
 
@@ -295,7 +305,7 @@ def _same_file(old: Path, new: Path) -> bool:
         return False
 
 
-def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "", keys: dict[str, list] | None = None) -> None:
+def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "", keys: dict[str, list] | None = None) -> dict:
     document = {
         "format": _MANIFEST_FORMAT,
         "inputs": inputs,
@@ -304,6 +314,7 @@ def _write_manifest(out_dir: Path, paths: set[str], inputs: str = "", keys: dict
     }
     # Compact: an indented dump goes through json's pure-Python encoder (1 s at 50,000 papers).
     _create(out_dir / MANIFEST_NAME, (json.dumps(document, separators=(",", ":")) + "\n").encode("utf-8"))
+    return document
 
 
 def _check_relative(path: str) -> None:
