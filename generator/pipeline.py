@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import __version__
 from .analysis.assemble import Facts, build_model
@@ -43,6 +43,9 @@ from .sources.hf_json import JSON_SUFFIX, read_json_digest
 from .sources.metadata_cache import cached_metadata, read_cache
 from .sources.records import Digest
 from .sources.text import read_digest
+
+if TYPE_CHECKING:  # scikit-learn, which related imports, takes a second to import
+    from .analysis.related import WordCounts
 
 # A digest is about 80 KB of text: worth a worker process from a few hundred on.
 DIGESTS_PER_CHUNK = 25
@@ -174,10 +177,10 @@ def load_archive(
         embed = Embedder(config.related, report.warning)
     facts_path = facts_file(config)
     facts_fingerprint = _facts_fingerprint(taxonomy)
-    known = read_facts(facts_path, facts_fingerprint)
-    model = build_model(loaded.digests, taxonomy, overrides, cached, embed, known)
-    if keep_facts and model.facts != known:
-        write_facts(facts_path, facts_fingerprint, model.facts)
+    known, known_counts = read_facts(facts_path, facts_fingerprint)
+    model = build_model(loaded.digests, taxonomy, overrides, cached, embed, known, known_counts)
+    if keep_facts and (model.facts != known or model.word_counts != known_counts):
+        write_facts(facts_path, facts_fingerprint, model.facts, model.word_counts)
     if embed is not None and embed.encoded:
         model_name = config.related.model or "all-MiniLM-L6-v2"
         report.info(f"related papers: {count(embed.encoded, 'abstract')} encoded with {model_name}")
@@ -202,7 +205,7 @@ def load_archive(
     return LoadedArchive(archive, len(loaded.digests), len(loaded.problems), len(left_out))
 
 
-FACTS_FORMAT = "digest-archive facts 2"
+FACTS_FORMAT = "digest-archive facts 3"
 
 
 def facts_file(config: Config) -> Path:
@@ -214,10 +217,11 @@ def facts_file(config: Config) -> Path:
 def facts_code_hash() -> str:
     """A hash of the code facts are worked out by: the analysis package and the model
     (a template or a page's layout changing leaves them as they are), with the Python
-    (its regular expressions and Unicode tables split the words) and python-slugify
-    versions (the slugs)."""
+    (its regular expressions and Unicode tables split the words), python-slugify (the
+    slugs) and scikit-learn (the hashed word counts) versions."""
     root = Path(__file__).parent
-    digest = hashlib.sha256(f"{sys.version}\0{importlib.metadata.version('python-slugify')}\0".encode())
+    versions = [importlib.metadata.version(name) for name in ("python-slugify", "scikit-learn")]
+    digest = hashlib.sha256("\0".join([sys.version, *versions, ""]).encode())
     for path in sorted([*(root / "analysis").glob("*.py"), root / "model.py"]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -228,9 +232,9 @@ def _facts_fingerprint(taxonomy: Taxonomy) -> str:
     return hashlib.sha256(f"{FACTS_FORMAT}\0{taxonomy!r}\0{facts_code_hash()}".encode()).hexdigest()
 
 
-def read_facts(path: Path, fingerprint: str) -> dict[str, Facts]:
-    """The facts kept by the last run, if it had this taxonomy and code; else none (a
-    missing, damaged or stale file only costs working them out again).
+def read_facts(path: Path, fingerprint: str) -> tuple[dict[str, Facts], dict[str, WordCounts]]:
+    """The facts and word counts kept by the last run, if it had this taxonomy and code;
+    else none (a missing, damaged or stale file only costs working them out again).
 
     A pickle, as Python keeps its own compiled code beside it: written by this program
     into the project folder, which only the project's owner (or its CI cache) writes.
@@ -240,21 +244,24 @@ def read_facts(path: Path, fingerprint: str) -> dict[str, Facts]:
         with path.open("rb") as handle:
             header = pickle.load(handle)
             if header != (FACTS_FORMAT, fingerprint):
-                return {}
-            facts = pickle.load(handle)
-        if not isinstance(facts, dict):
-            return {}
-        return facts
+                return {}, {}
+            facts, counts = pickle.load(handle)
+        if not isinstance(facts, dict) or not isinstance(counts, dict):
+            return {}, {}
+        return facts, counts
     except Exception:  # noqa: BLE001 - any damage means working the facts out again
-        return {}
+        return {}, {}
 
 
-def write_facts(path: Path, fingerprint: str, facts: Mapping[str, Facts]) -> None:
+def write_facts(
+    path: Path, fingerprint: str, facts: Mapping[str, Facts], counts: Mapping[str, WordCounts] | None = None
+) -> None:
     """Replace the facts file at once; a file that cannot be written only costs the next
     run the work."""
     header = pickle.dumps((FACTS_FORMAT, fingerprint), protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps((dict(facts), dict(counts or {})), protocol=pickle.HIGHEST_PROTOCOL)
     with contextlib.suppress(ArchiveError):
-        write_atomically(path, header + pickle.dumps(dict(facts), protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, header + body)
 
 
 def _what_skipping_loses(problem: DigestError) -> str:

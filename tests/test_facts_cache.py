@@ -10,7 +10,7 @@ from generator.analysis.assemble import build_model, facts_key
 from generator.analysis.taxonomy import load_taxonomy
 from generator.config import load_config
 from generator.model import Link
-from generator.pipeline import facts_file, load_digests, read_facts, write_facts
+from generator.pipeline import FACTS_FORMAT, facts_file, load_digests, read_facts, write_facts
 
 from .helpers import FIXTURES, REPO, make_project, run_cli
 
@@ -55,18 +55,37 @@ def test_any_change_to_what_the_facts_are_made_from_changes_the_key():
 
 
 def test_the_facts_file_round_trips_and_is_ignored_when_stale_or_damaged(tmp_path):
-    facts = dict(fixture_model().facts)
+    model = fixture_model()
+    facts, counts = dict(model.facts), dict(model.word_counts)
+    assert counts
     path = tmp_path / ".site_src.facts.pickle"
-    write_facts(path, "fingerprint-1", facts)
-    assert read_facts(path, "fingerprint-1") == facts
-    assert read_facts(path, "another taxonomy or code") == {}
-    header = pickle.dumps(("digest-archive facts 2", "fingerprint-1"))
-    for damage in (b"", b"{not a pickle", path.read_bytes()[:50], header, header + pickle.dumps([1, 2])):
+    write_facts(path, "fingerprint-1", facts, counts)
+    assert read_facts(path, "fingerprint-1") == (facts, counts)
+    assert read_facts(path, "another taxonomy or code") == ({}, {})
+    header = pickle.dumps((FACTS_FORMAT, "fingerprint-1"))
+    damaged = (b"", b"{not a pickle", path.read_bytes()[:50], header, header + pickle.dumps([1, 2]))
+    for damage in (*damaged, header + pickle.dumps(([1], {})), header + pickle.dumps(({}, [2]))):
         path.write_bytes(damage)
-        assert read_facts(path, "fingerprint-1") == {}
-    assert read_facts(tmp_path / "missing.json", "fingerprint-1") == {}
+        assert read_facts(path, "fingerprint-1") == ({}, {})
+    assert read_facts(tmp_path / "missing.json", "fingerprint-1") == ({}, {})
     # An unwritable place costs nothing but the next run's work.
-    write_facts(tmp_path / "no-such-folder" / "facts.pickle", "fingerprint-1", facts)
+    write_facts(tmp_path / "no-such-folder" / "facts.pickle", "fingerprint-1", facts, counts)
+
+
+def test_known_word_counts_are_used_and_give_the_same_vectors_as_counting_again():
+    from generator.analysis.related import count_words, text_key, weigh
+
+    texts = ["diffusion models for audio", "graph networks", "diffusion models for audio", "sparse attention"]
+    counts, rows = count_words(texts)
+    assert set(rows) == {text_key(text) for text in texts}
+    # A planted row is taken as it is, not counted again.
+    planted = {**rows, text_key("graph networks"): rows[text_key("sparse attention")]}
+    again, _ = count_words(texts, planted)
+    assert (again[1] != counts[1]).nnz and (again[1] != counts[3]).nnz == 0
+    # Known rows give exactly the matrix, and so the vectors, that counting gives.
+    known, _ = count_words(texts, rows)
+    assert (known != counts).nnz == 0 and known.dtype == counts.dtype
+    assert (weigh(known) != weigh(counts)).nnz == 0
 
 
 def test_generate_keeps_the_facts_beside_site_src_for_one_taxonomy_and_analysis_code(tmp_path, monkeypatch):
@@ -81,8 +100,12 @@ def test_generate_keeps_the_facts_beside_site_src_for_one_taxonomy_and_analysis_
     assert not (project / "site_src" / path.name).exists()  # never published
     taxonomy = load_taxonomy(project / "taxonomy.yml")
     fingerprint = pipeline._facts_fingerprint(taxonomy)
-    kept = read_facts(path, fingerprint)
-    assert kept and all(isinstance(links, tuple) and isinstance(tags, tuple) for links, tags, _ in kept.values())
+    kept, counts = read_facts(path, fingerprint)
+    assert (
+        counts
+        and kept
+        and all(isinstance(links, tuple) and isinstance(tags, tuple) for links, tags, _ in kept.values())
+    )
     # Another taxonomy, or other analysis code, is another fingerprint: the facts are not used.
     renamed = dataclasses.replace(taxonomy, tags=taxonomy.tags[1:])
     assert pipeline._facts_fingerprint(renamed) != fingerprint

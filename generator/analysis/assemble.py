@@ -26,6 +26,8 @@ from .taxonomy import Taxonomy
 if TYPE_CHECKING:
     import numpy as np
 
+    from .related import WordCounts
+
 # Neighbours kept per paper: enough to fill the related list after near-duplicates of
 # the paper itself and of its neighbours are folded together, and those sharing no
 # topic left out.
@@ -42,11 +44,14 @@ Facts = tuple[tuple[Link, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
 @dataclass(frozen=True)
 class Model:
     """The archive, where each tag override went (see :func:`override_targets`), and
-    each paper's :data:`Facts` by :func:`facts_key`, for :func:`build_model`'s next run."""
+    each paper's :data:`Facts` by :func:`facts_key` and its text's word counts, for
+    :func:`build_model`'s next run."""
 
     archive: Archive
     override_targets: Mapping[TagOverride, tuple[str, ...]]
     facts: Mapping[str, Facts] = dataclasses.field(default_factory=dict)
+    # Each paper text's hashed word counts (see related.count_words), for the next run.
+    word_counts: Mapping[str, WordCounts] = dataclasses.field(default_factory=dict)
 
 
 def build_model(
@@ -56,6 +61,7 @@ def build_model(
     cached: Mapping[str, PaperMeta] | None = None,
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
     known_facts: Mapping[str, Facts] | None = None,
+    known_counts: Mapping[str, WordCounts] | None = None,
 ) -> Model:
     """Digest records to the finished model.
 
@@ -69,16 +75,18 @@ def build_model(
     candidates scored again with their embeddings). Links,
     slug and tags depend on the paper alone: they are found in one pass spread over the
     cores, except for the papers whose :func:`facts_key` is in ``known_facts`` (the
-    facts of an earlier run with the same taxonomy and code: the caller vouches for that).
+    facts of an earlier run with the same taxonomy and code: the caller vouches for that);
+    so are the word counts of texts in ``known_counts`` (:func:`.related.count_words`).
     """
     # scikit-learn takes a second to import: only runs that build the model pay for it,
     # not one that finds its inputs unchanged.
-    from .related import BLENDED_FLOOR, blend_similarities, neighbours, related_papers, tfidf_vectors
+    from .related import BLENDED_FLOOR, blend_similarities, count_words, neighbours, related_papers, weigh
 
     exact = with_cached_metadata(build_archive(digests), cached or {})
     listed = list(exact.papers.values())
     texts = [comparable_text(p) for p in listed]
-    nearest = neighbours(tfidf_vectors(texts), NEIGHBOURS_KEPT)
+    counts, word_counts = count_words(texts, known_counts)
+    nearest = neighbours(weigh(counts), NEIGHBOURS_KEPT)
     merges = find_near_duplicates(listed, nearest)
     archive = merge_papers(exact, merges)
     kept_of = {merge.merged: merge.kept for merge in merges}
@@ -121,7 +129,7 @@ def build_model(
         )
     for key, others in related.items():
         archive.papers[key] = dataclasses.replace(archive.papers[key], related=others)
-    return Model(archive, targets, dict(zip(keys_of_facts, found, strict=True)))
+    return Model(archive, targets, dict(zip(keys_of_facts, found, strict=True)), word_counts)
 
 
 def comparable_text(paper: Paper) -> str:

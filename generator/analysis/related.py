@@ -16,6 +16,7 @@ an all-pairs table:
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -74,19 +75,72 @@ def analyse(text: str) -> list[str]:
 _HASHER = HashingVectorizer(analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
 
 
+# A text's hashed word counts, as kept between runs: the columns and the counts of its
+# row of the count matrix (int32 and float32 arrays, as bytes).
+WordCounts = tuple[bytes, bytes]
+
+
+def text_key(text: str) -> str:
+    """The key a text's :data:`WordCounts` are kept under: a hash of the text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
 def tfidf_vectors(texts: Sequence[str], idf_power: float = IDF_POWER) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows, one per text (sublinear term frequency, smoothed IDF
-    raised to ``idf_power``).
+    """L2-normalised TF-IDF rows, one per text (see :func:`weigh`)."""
+    return weigh(count_words(texts)[0], idf_power)
+
+
+def count_words(
+    texts: Sequence[str], known: Mapping[str, WordCounts] | None = None
+) -> tuple[sp.csr_matrix, dict[str, WordCounts]]:
+    """The hashed word counts of ``texts``, a row each, and each text's row by
+    :func:`text_key` (to be passed back as ``known`` next time: those texts are not
+    counted again; counting is most of the TF-IDF work).
 
     Word counts are hashed (scikit-learn's ``HashingVectorizer``), which needs no shared
-    vocabulary, so they are counted in parallel; ``TfidfTransformer`` then weights them.
-    An IDF squared favours the rare words that name a paper's problem and method
-    ("randomized smoothing", "sinkhorn") over those every paper in the field uses
-    ("model", "training", "performance").
+    vocabulary, so they are counted in parallel, and a text's row depends on that text
+    alone. The matrix is put together from the rows the same way whether they were
+    counted now or before, so it is the same either way.
     """
+    known = known or {}
+    keys = [text_key(text) for text in texts]
+    missing = [n for n, key in enumerate(keys) if key not in known]
+    counted = _count_in_chunks([texts[n] for n in missing])
+    rows: dict[str, WordCounts] = {}
+    for row, n in enumerate(missing):
+        start, end = counted.indptr[row], counted.indptr[row + 1]
+        columns = counted.indices[start:end].astype(np.int32)
+        rows[keys[n]] = (columns.tobytes(), counted.data[start:end].astype(np.float32).tobytes())
+    every = {key: rows[key] if key in rows else known[key] for key in keys}
+    columns = [np.frombuffer(every[key][0], dtype=np.int32) for key in keys]
+    counts = [np.frombuffer(every[key][1], dtype=np.float32) for key in keys]
+    indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in columns], out=indptr[1:])
+    matrix = sp.csr_matrix(
+        (
+            np.concatenate(counts) if counts else np.zeros(0, dtype=np.float32),
+            np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32),
+            indptr,
+        ),
+        shape=(len(keys), FEATURES),
+    )
+    return matrix, every
+
+
+def _count_in_chunks(texts: Sequence[str]) -> sp.csr_matrix:
     starts = list(range(0, len(texts), ROWS_PER_CHUNK))
     blocks = map_in_chunks(functools.partial(_count_words, texts=texts), starts, chunk_size=1, min_items_per_worker=4)
-    counts = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, FEATURES), dtype=np.float32)
+    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, FEATURES), dtype=np.float32)
+
+
+def weigh(counts: sp.csr_matrix, idf_power: float = IDF_POWER) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows of word ``counts`` (sublinear term frequency, smoothed
+    IDF raised to ``idf_power``).
+
+    ``TfidfTransformer`` weights the counts. An IDF squared favours the rare words that
+    name a paper's problem and method ("randomized smoothing", "sinkhorn") over those
+    every paper in the field uses ("model", "training", "performance").
+    """
     transformer = TfidfTransformer(sublinear_tf=True, norm=None)
     weighted = transformer.fit_transform(counts)
     if idf_power != 1 and weighted.nnz:

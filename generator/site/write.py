@@ -112,14 +112,14 @@ _parsed_manifest: dict[Path, tuple[tuple[int, int, int], dict]] = {}
 
 def _remember_manifest(out_dir: Path, document: dict) -> None:
     """Keep ``document``, just written as ``out_dir``'s manifest, as its parsed version."""
-    manifest = out_dir / MANIFEST_NAME
+    manifest = Path(os.path.abspath(out_dir / MANIFEST_NAME))  # one memo key, however the folder is named
     status = manifest.stat()
     _parsed_manifest.clear()
     _parsed_manifest[manifest] = ((status.st_ino, status.st_size, status.st_mtime_ns), document)
 
 
 def _read_manifest_document(out_dir: Path) -> dict:
-    manifest = out_dir / MANIFEST_NAME
+    manifest = Path(os.path.abspath(out_dir / MANIFEST_NAME))  # one memo key, however the folder is named
     try:
         status = manifest.stat()
     except FileNotFoundError:
