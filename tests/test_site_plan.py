@@ -469,6 +469,51 @@ def test_day_week_and_topic_month_keys_change_with_their_context_and_the_taxonom
     assert changed(dataclasses.replace(archive, papers={**papers, far.key: edited})) == set()
 
 
+def test_an_a_to_z_page_whose_key_stays_stays_the_same(tmp_path):
+    """A-Z section pages are keyed by what they show (_section_text): papers added under
+    one letter leave the other letters' pages, keys and bytes; a page whose key stays
+    must not change (a template showing more of the letters or sub-sections fails here)."""
+    import dataclasses
+    import sys
+
+    from generator.site.plan import plan_site
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import write_archive
+
+    write_archive(1500, tmp_path)
+    archive = build_model(load_digests(tmp_path).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    model = next(p for p in archive.papers.values() if p.slug.startswith("s"))
+    added = {
+        f"stochastic {n}": dataclasses.replace(
+            model, key=f"stochastic {n}", title=f"Stochastic {n}", slug=f"stochastic-{n}"
+        )
+        for n in range(40)
+    }
+    before = plan_site(archive)
+    after = plan_site(dataclasses.replace(archive, papers={**archive.papers, **added}))
+    pages = [path for path in before if before._jobs[path][0] == "papers_section.html.j2" and path in after._jobs]
+    assert len(pages) > 10
+    kept = [path for path in pages if before.render_key(path) == after.render_key(path)]
+    assert None not in (before.render_key(path) for path in pages)
+    assert 0 < len(kept) < len(pages)  # the other letters' pages keep their keys; the S pages do not
+    assert not any(path.startswith("papers/az/s") for path in kept)
+    for path in kept:
+        assert before[path] == after[path], path
+
+
+def test_a_papers_digest_covers_every_field_listed_or_not():
+    """A paper page's key names the paper by a hash of its listing fields and the others:
+    together they must be every field of Paper, or a new field would change pages whose
+    keys stay the same."""
+    import dataclasses
+
+    from generator.model import Paper
+    from generator.site.plan import LISTED_FIELDS, UNLISTED_FIELDS
+
+    assert sorted(LISTED_FIELDS + UNLISTED_FIELDS) == sorted(field.name for field in dataclasses.fields(Paper))
+
+
 def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_changes(tmp_path):
     """Day, week and topic-month pages, BibTeX files and the shards of the reader's index
     name each paper by a hash of what a listing can show (every field but related
@@ -536,7 +581,7 @@ def test_context_keyed_templates_read_nothing_of_the_archive_beyond_their_contex
     one_day = [Digest("2025-03-28.txt", dt.date(2025, 3, 28), (DigestEntry("Alone", "Just one.", 1),))]
     env = _environment(build_model(one_day, NO_TAGS).archive, "Archive", "http://127.0.0.1:8000/")
     templates = REPO / "generator" / "site" / "templates"
-    for name in (*CONTEXT_KEYED_TEMPLATES, "_macros.html.j2"):
+    for name in (*CONTEXT_KEYED_TEMPLATES, "papers_section.html.j2", "_macros.html.j2"):
         # Every name read, globals included (find_undeclared_variables leaves those out).
         names = {node.name for node in env.parse((templates / name).read_text()).find_all(nodes.Name)}
         changing = {"archive", "day_sizes"}

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import json
+import operator
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,12 @@ RENDER_KEY_VERSION = 4
 # Pages whose render key is their template context (SitePlan.render_key): their
 # templates read nothing else of the archive but the taxonomy's tag chips.
 CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.html.j2"})
+# The fields of a paper a listing can show, and the others; together, every field
+# (tests/test_site_plan.py checks it).
+LISTED_FIELDS = ("key", "title", "abstract", "slug", "appearances", "tags", "meta")
+UNLISTED_FIELDS = ("related", "homonyms", "aliases", "alias_slugs", "links")
+_LISTED = operator.attrgetter(*LISTED_FIELDS)
+_UNLISTED = operator.attrgetter(*UNLISTED_FIELDS)
 # BibTeX files of at most this many papers get a key; archive.bib (every paper) would
 # cost more to key than to write.
 KEYED_BIB_PAPERS = 5000
@@ -654,11 +661,14 @@ class SitePlan(Mapping[str, "str | bytes"]):
         return self._env.get_template(template).render(context)
 
     def _digest(self, paper: Paper) -> str:
-        """A short hash of ``repr(paper)`` (every field): keys name papers by it, so that
-        a key's own text stays short."""
-        if paper.key not in self._digests:
-            self._digests[paper.key] = hashlib.blake2b(repr(paper).encode("utf-8"), digest_size=12).hexdigest()
-        return self._digests[paper.key]
+        """A short hash of every field of ``paper``: its :meth:`_listing_digest` and the
+        fields a listing does not show. Keys name papers by it, so that a key's own text
+        stays short."""
+        found = self._digests.get(paper.key)
+        if found is None:
+            text = self._listing_digest(paper) + repr(_UNLISTED(paper))
+            found = self._digests[paper.key] = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+        return found
 
     def _listing_digest(self, paper: Paper) -> str:
         """A short hash of what day, week and topic-month pages can show of a paper:
@@ -667,11 +677,23 @@ class SitePlan(Mapping[str, "str | bytes"]):
         leaves those pages as they are (``tests/test_site_plan.py`` checks it)."""
         found = self._listing_digests.get(paper.key)
         if found is None:
-            shown = (paper.key, paper.title, paper.abstract, paper.slug, paper.appearances, paper.tags, paper.meta)
-            text = repr((shown, paper.code_link))
+            text = repr((_LISTED(paper), paper.code_link))
             found = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
             self._listing_digests[paper.key] = found
         return found
+
+    def _section_text(self, context: dict[str, Any]) -> str:
+        """What an A-Z section page shows: its prefix and papers (each by its listing
+        hash) or its sub-sections (prefix, size, first and last title), and the prefixes
+        of the letters and of the sections above it. A new paper under another letter
+        leaves the page as it is (``tests/test_site_plan.py`` checks that a page whose
+        key stays stays the same)."""
+        section = context["section"]
+        papers = [self._listing_digest(paper) for paper in section.papers] if not section.children else []
+        children = [(c.prefix, len(c.papers), c.papers[0].title, c.papers[-1].title) for c in section.children]
+        letters = [letter.prefix for letter in context["letters"]]
+        parents = [parent.prefix for parent in context["parents"]]
+        return repr((section.prefix, len(section.papers), papers, children, letters, parents))
 
     def _context_text(self, value: object) -> str:
         """``repr`` of a template context, each paper in it by its :meth:`_listing_digest`."""
@@ -705,6 +727,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
           every field they can show (:meth:`_listing_digest`), and the taxonomy.
         * A BibTeX file of up to :data:`KEYED_BIB_PAPERS` papers (a paper's, a day's, a
           topic's) is made of its papers alone.
+        * An A-Z section page: see :meth:`_section_text`.
         * A shard of the reader's index holds a record per paper of what a listing shows
           (:func:`~generator.site.reader_index.paper_record`): the key is made of their
           listing hashes; the newest papers' file, which holds related papers too, has none.
@@ -740,6 +763,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
             )
         elif template in CONTEXT_KEYED_TEMPLATES and context is not None:
             parts = (template, self._taxonomy_text, self._context_text(context))
+        elif template == "papers_section.html.j2" and context is not None:
+            parts = (template, self._section_text(context))
         else:
             return None
         text = repr((self._settings_key, path, parts))
