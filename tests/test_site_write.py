@@ -275,38 +275,6 @@ def test_a_file_edited_since_it_was_written_is_rendered_again_whatever_its_key(t
     assert (tmp_path / "papers" / "a.md").read_text() == "A\n"
 
 
-def test_an_untouched_file_is_known_by_its_identity_and_another_by_its_content(tmp_path):
-    """A kept file is not read when it is the very file written (same inode, size and
-    mtime, as the manifest records them); a file that is not (a restored cache: same
-    content, new inode) is compared by content; an edit changes its mtime and content."""
-    import os
-
-    from generator.site.write import _same_key
-
-    keys = {"papers/a.md": "key-a", "papers/b.md": "key-b"}
-    write_site(tmp_path, {"papers/a.md": "A\n", "papers/b.md": "B\n"}, render_key=keys.get)
-    recorded = json.loads((tmp_path / MANIFEST_NAME).read_text())["keys"]
-    page = tmp_path / "papers" / "a.md"
-    status = page.stat()
-    assert recorded["papers/a.md"][2:] == [status.st_ino, status.st_size, status.st_mtime_ns]
-    # The identity vouches for the content: a record whose hash is not the file's is
-    # still taken, so the file was not read.
-    lying = ["key-a", "not the hash", *recorded["papers/a.md"][2:]]
-    assert _same_key(str(page), lying, "key-a") == (status.st_ino, status.st_size, status.st_mtime_ns)
-    assert _same_key(str(page), lying, "another key") is None
-    # Restored from a cache: a new inode, the same content, mtime kept: read and kept.
-    restored = tmp_path / "copy"
-    restored.write_bytes(page.read_bytes())
-    os.replace(restored, page)
-    os.utime(page, ns=(status.st_mtime_ns, status.st_mtime_ns))
-    assert _same_key(str(page), recorded["papers/a.md"], "key-a") is not None
-    files = _Counting({"papers/a.md": "A\n", "papers/b.md": "B\n"})
-    assert write_site(tmp_path, files, render_key=keys.get).written == ()
-    assert files.read == []
-    # The manifest now records the restored file, which the next run is not read either.
-    assert json.loads((tmp_path / MANIFEST_NAME).read_text())["keys"]["papers/a.md"][2] == page.stat().st_ino
-
-
 def test_a_manifest_of_the_first_format_is_read_and_renders_everything(tmp_path):
     write_site(tmp_path, {"papers/a.md": "A\n"})
     manifest = tmp_path / MANIFEST_NAME

@@ -34,9 +34,8 @@ _MANIFEST_FORMAT = "digest-archive manifest 2"
 # Manifests this version reads: the first had no render keys.
 _MANIFEST_FORMATS = ("digest-archive manifest 1", _MANIFEST_FORMAT)
 
-# How a file was written: its render key (see write_site), a hash of its content and the
-# file's inode, size and mtime once written (see _same_key).
-_Written = tuple[str, str, int, int, int]
+# How a file was written: its render key (see write_site) and a hash of its content.
+_Written = tuple[str, str]
 _OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
 
 
@@ -66,9 +65,8 @@ def write_site(
     that :func:`is_up_to_date` can skip a run whose inputs did not change.
 
     ``render_key(path)``, where given and not None, changes whenever the file's content
-    would: a file written last time under the same key, and untouched since (the very
-    file written, by inode, size and mtime; else the same content hash), is kept without
-    reading ``files[path]`` (rendering it).
+    would: a file written last time under the same key, and untouched since (the same
+    content hash), is kept without reading ``files[path]`` (rendering it).
     """
     for path in files:
         _check_relative(path)
@@ -180,23 +178,19 @@ def _write(
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
             key = render_key(path) if render_key is not None else None
-            if key is not None and path in owned:
-                recorded = previous_keys.get(path)
-                kept = _same_key(previous, recorded, key)
-                if kept is not None and recorded is not None:
-                    linked = link_or_copy(previous, target)
-                    return False, (key, recorded[1], *(kept if linked else _identity(target)))
+            if key is not None and path in owned and _same_key(previous, previous_keys.get(path), key):
+                link_or_copy(previous, target)
+                return False, (key, previous_keys[path][1])
             # Reading files[path] renders the page when files is a lazy SitePlan: rendering
             # and writing happen together, spread over the worker processes.
             content = files[path]
             data = content if isinstance(content, bytes) else content.encode("utf-8")
-            changed = _current_content(previous, len(data)) != data
-            if changed:
-                _create(target, data)
-            else:
+            written = (key, _content_hash(data)) if key is not None else None
+            if _current_content(previous, len(data)) == data:
                 link_or_copy(previous, target)
-            written = (key, _content_hash(data), *_identity(target)) if key is not None else None
-            return changed, written
+                return False, written
+            _create(target, data)
+            return True, written
 
         progress = Progress("rendering and writing", len(paths))
         results = map_in_chunks(write_one, paths, on_chunk=progress.advance)
@@ -215,27 +209,16 @@ def _content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _identity(path: str) -> tuple[int, int, int]:
-    """A file's inode, size and mtime: while they stay, it is the same, untouched file."""
-    status = os.stat(path)
-    return status.st_ino, status.st_size, status.st_mtime_ns
-
-
-def _same_key(previous: str, recorded: list | None, key: str) -> tuple[int, int, int] | None:
-    """The identity of ``previous`` if it was written under ``key`` and still holds what
-    was written then (not edited since), else None. The very file written then (same
-    inode, size and mtime) is not read; another one (a restored cache, an older
-    manifest) is compared by content hash."""
+def _same_key(previous: str, recorded: list | None, key: str) -> bool:
+    """True if ``previous`` was written under ``key`` and still holds what was written
+    then (not edited since)."""
     if not recorded or recorded[0] != key:
-        return None
+        return False
     try:
-        identity = _identity(previous)
-        if list(identity) == recorded[2:5]:
-            return identity
         with open(previous, "rb") as stream:
-            return identity if _content_hash(stream.read()) == recorded[1] else None
+            return _content_hash(stream.read()) == recorded[1]
     except OSError:
-        return None
+        return False
 
 
 def _current_content(target: str, size: int) -> bytes | None:
