@@ -48,7 +48,7 @@ from typing import NamedTuple
 
 from ..folder_swap import link_or_copy
 
-STATE_FORMAT = "digest-archive build state 2"
+STATE_FORMAT = "digest-archive build state 3"
 # Set by generator.mkdocs.build for the mkdocs process: the previous build's state (an
 # incremental build when it is valid), and where to write this build's.
 STATE_VARIABLE = "DIGEST_ARCHIVE_BUILD_STATE"
@@ -80,9 +80,9 @@ class BuildState:
     indexed: dict[str, str] = field(default_factory=dict)
     # Each Pagefind part's folder and the fingerprint of the pages it was made from.
     search_parts: dict[str, str] = field(default_factory=dict)
-    # Every file of the site the build left: (size, mtime_ns, sha), to check that the
-    # site the next build starts from is still that one (see :func:`link_tree`).
-    site: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    # Every file of the site the build left: (size, mtime_ns, sha, inode), to check that
+    # the site the next build starts from is still that one (see :func:`link_tree`).
+    site: dict[str, tuple[int, int, str, int]] = field(default_factory=dict)
 
     def to_bytes(self, incremental: bool = False) -> bytes:
         """The state as a file: a text header (the format, and whether the build it
@@ -236,7 +236,7 @@ class NotTheRecordedSite(Exception):
 def link_tree(
     source: Path,
     target: Path,
-    expected: dict[str, tuple[int, int, str]] | None = None,
+    expected: dict[str, tuple[int, int, str, int]] | None = None,
     ignore: Iterable[str] = (),
 ) -> dict[str, tuple[int, int, int]]:
     """Fill ``target`` (an existing folder) with hard links to the files of ``source``.
@@ -367,13 +367,20 @@ class IncrementalBuild:
                     return stream.read() != data
             except OSError:
                 return True
+        # Whether the last site has the file: the staging folder holds exactly the files
+        # its state records (link_tree checked them), so a lookup, not a stat, says so.
         if not source.startswith(self._docs_prefix):  # a theme file: the setup fingerprint covers it
-            return not self.incremental or not os.path.isfile(dest)
+            return self.previous is None or file.dest_uri not in self.previous.site  # type: ignore[attr-defined]
         record = self._record(file.src_uri, source, file.dest_uri)  # type: ignore[attr-defined]
         if self.previous is None:
             return True
         before = self.previous.sources.get(file.src_uri)  # type: ignore[attr-defined]
-        return before is None or before.sha != record.sha or before.dest != record.dest or not os.path.isfile(dest)
+        return (
+            before is None
+            or before.sha != record.sha
+            or before.dest != record.dest
+            or record.dest not in self.previous.site
+        )
 
     def _record(self, src_uri: str, source: str, dest: str) -> SourceRecord:
         status = os.stat(source)
@@ -445,11 +452,18 @@ class IncrementalBuild:
                     removed.append(relative)
                     emptied = True
                     continue
-                status = entry.stat(follow_symlinks=False)
                 record = before.get(relative)
+                if record is not None and record[3] == entry.inode():
+                    # The very file the last build left, linked: its record holds (a write
+                    # through the link is caught by written_through, and fails the build).
+                    self.state.site[relative] = record
+                    continue
+                status = entry.stat(follow_symlinks=False)
                 if record is None or record[0] != status.st_size or record[1] != status.st_mtime_ns:
-                    record = (status.st_size, status.st_mtime_ns, file_sha(entry.path))
-                self.state.site[relative] = record
+                    sha = file_sha(entry.path)
+                else:
+                    sha = record[2]
+                self.state.site[relative] = (status.st_size, status.st_mtime_ns, sha, status.st_ino)
             if prefix and emptied and not os.listdir(folder):
                 os.rmdir(folder)
                 return True
