@@ -110,21 +110,26 @@ def is_up_to_date(out_dir: Path, inputs: str) -> bool:
 _parsed_manifest: dict[Path, tuple[tuple[int, int, int], dict]] = {}
 
 
+def _manifest_and_signature(out_dir: Path) -> tuple[Path, tuple[int, int, int]]:
+    """The manifest of ``out_dir`` as the memo's key (absolute: one key, however the
+    folder is named) and its (inode, size, mtime); FileNotFoundError if there is none."""
+    manifest = Path(os.path.abspath(out_dir / MANIFEST_NAME))
+    status = manifest.stat()
+    return manifest, (status.st_ino, status.st_size, status.st_mtime_ns)
+
+
 def _remember_manifest(out_dir: Path, document: dict) -> None:
     """Keep ``document``, just written as ``out_dir``'s manifest, as its parsed version."""
-    manifest = Path(os.path.abspath(out_dir / MANIFEST_NAME))  # one memo key, however the folder is named
-    status = manifest.stat()
+    manifest, signature = _manifest_and_signature(out_dir)
     _parsed_manifest.clear()
-    _parsed_manifest[manifest] = ((status.st_ino, status.st_size, status.st_mtime_ns), document)
+    _parsed_manifest[manifest] = (signature, document)
 
 
 def _read_manifest_document(out_dir: Path) -> dict:
-    manifest = Path(os.path.abspath(out_dir / MANIFEST_NAME))  # one memo key, however the folder is named
     try:
-        status = manifest.stat()
+        manifest, signature = _manifest_and_signature(out_dir)
     except FileNotFoundError:
         return {"files": []}
-    signature = (status.st_ino, status.st_size, status.st_mtime_ns)
     known = _parsed_manifest.get(manifest)
     if known is not None and known[0] == signature:
         return known[1]
