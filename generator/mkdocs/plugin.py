@@ -101,7 +101,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
             config.theme.static_templates.discard(url("sitemap"))
         self.incremental_build = start_incremental_build(config, self.dirty)
-        logging.getLogger("mkdocs.commands.build").addFilter(self.outcome)
+        if self.incremental_build is not None:  # the only builds the quick exit ends
+            logging.getLogger("mkdocs.commands.build").addFilter(self.outcome)
         return config
 
     @event_priority(-100)  # the last plugin to shut down
