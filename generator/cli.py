@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -385,5 +386,19 @@ def _enrich_command(args: argparse.Namespace, printer: _Printer) -> int:
     return 0
 
 
+def run() -> NoReturn:
+    """The ``digest-archive`` command: :func:`main`, then the process ends at once.
+
+    Python would otherwise spend a while freeing the model object by object (0.4 s at
+    50,000 papers, on every daily run) for a process whose work is done: its files
+    written and closed, the project lock released, worker processes joined. Its output
+    is flushed first. Code that calls :func:`main` itself (the tests) ends as usual.
+    """
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

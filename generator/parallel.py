@@ -27,7 +27,7 @@ MIN_ITEMS_PER_WORKER = 1000
 CHUNK_SIZE = 500
 
 # The job of the current map_in_chunks call, inherited by forked workers.
-_job: tuple[Callable, Sequence, int] | None = None
+_job: tuple[Callable, Sequence] | None = None
 # How many frozen_heap blocks are open (gc.unfreeze would end the outermost's too).
 _frozen = 0
 
@@ -69,13 +69,16 @@ def map_in_chunks(
     workers: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     min_items_per_worker: int = MIN_ITEMS_PER_WORKER,
+    solo: int = 0,
 ) -> list[R]:
     """``[function(item) for item in items]``, computed in parallel where it pays.
 
     Items go to workers ``chunk_size`` at a time; a worker is started only for each
     ``min_items_per_worker`` items (large items, such as whole files, want both lower).
-    ``on_chunk(n)`` is called in this process each time ``n`` more items are done, for
-    progress reports. An exception raised by ``function`` is raised here.
+    The first ``solo`` items go one at a time: put there the items that may take long,
+    so that one of them does not hold up a chunk of others while the other workers run
+    out of work. ``on_chunk(n)`` is called in this process each time ``n`` more items
+    are done, for progress reports. An exception raised by ``function`` is raised here.
     """
     global _job
     workers = min(workers or worker_count(), max(1, len(items) // min_items_per_worker))
@@ -86,13 +89,16 @@ def map_in_chunks(
             if on_chunk:
                 on_chunk(min(chunk_size, len(items) - start))
         return results
-    _job = (function, items, chunk_size)
+    solo = min(solo, len(items))
+    chunks = [(start, start + 1) for start in range(solo)]
+    chunks += [(start, min(start + chunk_size, len(items))) for start in range(solo, len(items), chunk_size)]
+    _job = (function, items)
     try:
         with frozen_heap():
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
                 results = []
-                for chunk in pool.imap(_run_chunk, range(0, len(items), chunk_size)):
+                for chunk in pool.imap(_run_chunk, chunks):
                     results.extend(chunk)
                     if on_chunk:
                         on_chunk(len(chunk))
@@ -101,10 +107,10 @@ def map_in_chunks(
         _job = None
 
 
-def _run_chunk(start: int) -> list:
+def _run_chunk(bounds: tuple[int, int]) -> list:
     assert _job is not None, "a worker runs only inside map_in_chunks"
-    function, items, size = _job
-    return [function(item) for item in items[start : start + size]]
+    function, items = _job
+    return [function(item) for item in items[bounds[0] : bounds[1]]]
 
 
 class Background(Generic[R]):

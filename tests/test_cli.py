@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,3 +242,30 @@ def test_the_fingerprint_covers_the_generators_own_code(monkeypatch, tmp_path):
     original = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda path: original(path) + (b"#" if path == module else b""))
     assert input_fingerprint([digest], [], {}) != before
+
+
+def test_the_command_ends_at_once_with_its_output_complete_and_its_status(tmp_path):
+    """The command skips Python's teardown (cli.run): what it printed into a pipe (block
+    buffered) still arrives whole, as when main() returns normally, and its exit status
+    is kept."""
+    make_project(tmp_path)
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+    def command(*arguments: str, entry: str = "run") -> subprocess.CompletedProcess:
+        code = f"import sys; from generator.cli import {entry} as entry; sys.exit(entry())"
+        return subprocess.run(
+            [sys.executable, "-c", code, *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=environment,
+        )
+
+    arguments = ["tags", "--digests", str(FIXTURES / "archive")]
+    quick, normal = command(*arguments), command(*arguments, entry="main")
+    assert quick.returncode == normal.returncode == 0, quick.stderr
+    assert quick.stdout == normal.stdout and len(quick.stdout.splitlines()) > 3
+    (tmp_path / "empty").mkdir()
+    failed = command("generate", "--digests", str(tmp_path / "empty"))
+    assert failed.returncode == 1 and "no usable digests" in failed.stderr

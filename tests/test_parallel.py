@@ -25,6 +25,13 @@ def test_results_are_in_order_and_come_from_worker_processes():
     assert sum(done) == 5000
 
 
+def test_solo_items_go_one_at_a_time_then_chunks_in_order():
+    done = []
+    results = map_in_chunks(square_with_pid, range(3000), on_chunk=done.append, workers=2, chunk_size=500, solo=7)
+    assert [square for square, _ in results] == [n * n for n in range(3000)]
+    assert done == [1] * 7 + [500] * 5 + [493]
+
+
 def test_small_work_stays_in_this_process():
     results = map_in_chunks(square_with_pid, range(10), workers=2)
     assert {pid for _, pid in results} == {os.getpid()}

@@ -285,3 +285,44 @@ def test_a_manifest_of_the_first_format_is_read_and_renders_everything(tmp_path)
     files = _Counting({"papers/a.md": "A\n"})
     assert write_site(tmp_path, files, render_key=lambda path: "k").written == ()
     assert files.read == ["papers/a.md"]
+
+
+def test_files_without_a_recorded_key_are_written_first_one_at_a_time(tmp_path, monkeypatch):
+    """A daily run's few files that always render (archive.json.gz, feeds) go first, alone;
+    the report keeps the order they were given in."""
+    files = {f"papers/p{n:04d}.md": f"paper {n}\n" for n in range(3000)}
+    files["feed.xml"] = "feed\n"
+    keyed = {path: "k" for path in files if path.startswith("papers/")}
+    write_site(tmp_path, files, render_key=keyed.get)
+    calls = []
+    real = write.map_in_chunks
+
+    def spying(function, items, **options):
+        calls.append((list(items), options.get("solo", 0)))
+        return real(function, items, **options)
+
+    monkeypatch.setattr(write, "map_in_chunks", spying)
+    changed = {**files, "feed.xml": "feed, newer\n", "papers/p2999.md": "changed\n"}
+    keys = {**keyed, "papers/p2999.md": "k2", "papers/new.md": "k"}
+    report = write_site(tmp_path, {**changed, "papers/new.md": "new\n"}, render_key=keys.get)
+    [(order, solo)] = calls
+    assert order[:2] == ["feed.xml", "papers/new.md"] and solo == 2
+    assert sorted(order) == sorted([*files, "papers/new.md"])
+    assert report.written == ("papers/p2999.md", "feed.xml", "papers/new.md")
+    assert (tmp_path / "feed.xml").read_text() == "feed, newer\n"
+    assert (tmp_path / "papers/p2999.md").read_text() == "changed\n"
+
+
+def test_a_first_write_keeps_the_sorted_order_in_chunks(tmp_path, monkeypatch):
+    calls = []
+    real = write.map_in_chunks
+
+    def spying(function, items, **options):
+        calls.append((list(items), options.get("solo", 0)))
+        return real(function, items, **options)
+
+    monkeypatch.setattr(write, "map_in_chunks", spying)
+    files = {f"papers/p{n:04d}.md": f"paper {n}\n" for n in range(1500)}
+    write_site(tmp_path, files, render_key=lambda path: "k")
+    [(order, solo)] = calls
+    assert order == sorted(files) and solo == 0

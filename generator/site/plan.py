@@ -60,7 +60,7 @@ TOP_PAPERS = 25
 TOP_LATEST_WEEK = 10
 
 # Bumped when what a render key covers changes (see SitePlan.render_key).
-RENDER_KEY_VERSION = 4
+RENDER_KEY_VERSION = 5
 # Pages whose render key is their template context (SitePlan.render_key): their
 # templates read nothing else of the archive but the taxonomy's tag chips.
 CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.html.j2"})
@@ -626,7 +626,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._digests: dict[str, str] = {}
         self._listing_digests: dict[str, str] = {}
         self._texts: dict[Appearance | Day, str] = {}
-        self._taxonomy_text = repr(archive.tags)
+        # Hashed once: a day's, a week's or a topic's month page key names the taxonomy.
+        self._taxonomy_text = _short_hash(repr(archive.tags))
         self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
@@ -667,7 +668,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         found = self._digests.get(paper.key)
         if found is None:
             text = self._listing_digest(paper) + repr(_UNLISTED(paper))
-            found = self._digests[paper.key] = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+            found = self._digests[paper.key] = _short_hash(text)
         return found
 
     def _listing_digest(self, paper: Paper) -> str:
@@ -677,9 +678,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         leaves those pages as they are (``tests/test_site_plan.py`` checks it)."""
         found = self._listing_digests.get(paper.key)
         if found is None:
-            text = repr((_LISTED(paper), paper.code_link))
-            found = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-            self._listing_digests[paper.key] = found
+            found = self._listing_digests[paper.key] = _short_hash(repr((_LISTED(paper), paper.code_link)))
         return found
 
     def _section_text(self, context: dict[str, Any]) -> str:
@@ -700,11 +699,14 @@ class SitePlan(Mapping[str, "str | bytes"]):
         if isinstance(value, Paper):
             return "L:" + self._listing_digest(value)
         if isinstance(value, (Appearance, Day)):
-            # Frozen dataclasses, hashable by value: each one's repr worked out once (a
-            # listing is on its day's page and its week's).
+            # Frozen dataclasses, hashable by value: each one's repr hashed once (a
+            # listing is on its day's page and its week's). A hash, not the repr: an
+            # appearance holds its abstract, and a week's page text would otherwise be
+            # hundreds of kilobytes, quoted and hashed again for each key (at 50,000
+            # papers, a second of each daily run).
             text = self._texts.get(value)
             if text is None:
-                text = self._texts[value] = repr(value)
+                text = self._texts[value] = _short_hash(repr(value))
             return text
         if isinstance(value, dict):
             return "{" + ",".join(f"{key!r}:{self._context_text(item)}" for key, item in value.items()) + "}"
@@ -762,7 +764,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
                 [self._tag_names[slug] for slug in paper.tags],
             )
         elif template in CONTEXT_KEYED_TEMPLATES and context is not None:
-            parts = (template, self._taxonomy_text, self._context_text(context))
+            parts = (template, self._taxonomy_text, _short_hash(self._context_text(context)))
         elif template == "papers_section.html.j2" and context is not None:
             parts = (template, self._section_text(context))
         else:
@@ -775,6 +777,11 @@ class SitePlan(Mapping[str, "str | bytes"]):
 
     def __len__(self) -> int:
         return len(self._paths)
+
+
+def _short_hash(text: str) -> str:
+    """A 24-digit hash of ``text``, standing for it in a render key."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def plan_site(
