@@ -70,6 +70,7 @@ def map_in_chunks(
     chunk_size: int = CHUNK_SIZE,
     min_items_per_worker: int = MIN_ITEMS_PER_WORKER,
     solo: int = 0,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, computed in parallel where it pays.
 
@@ -78,11 +79,15 @@ def map_in_chunks(
     The first ``solo`` items go one at a time: put there the items that may take long,
     so that one of them does not hold up a chunk of others while the other workers run
     out of work. ``on_chunk(n)`` is called in this process each time ``n`` more items
-    are done, for progress reports. An exception raised by ``function`` is raised here.
+    are done, for progress reports. ``meanwhile()``, if given, runs in this process while
+    the workers work (or before the items, without workers): this process only waits
+    for them otherwise. An exception raised by ``function`` is raised here.
     """
     global _job
     workers = min(workers or worker_count(), max(1, len(items) // min_items_per_worker))
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         results: list[R] = []
         for start in range(0, len(items), chunk_size):
             results.extend(function(item) for item in items[start : start + chunk_size])
@@ -98,7 +103,10 @@ def map_in_chunks(
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
                 results = []
-                for chunk in pool.imap(_run_chunk, chunks):
+                done = pool.imap(_run_chunk, chunks)
+                if meanwhile is not None:
+                    meanwhile()
+                for chunk in done:
                     results.extend(chunk)
                     if on_chunk:
                         on_chunk(len(chunk))

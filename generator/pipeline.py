@@ -332,34 +332,42 @@ def generate(config: Config, options: RunOptions, report: Reporter) -> GenerateR
 def build(config: Config, options: RunOptions, report: Reporter, command: str = "build") -> GenerateResult:
     """:func:`generate`, then ``mkdocs build --strict`` into ``config.site_dir``, both
     under one hold of the project lock. The site is replaced only by a complete build."""
-    from .mkdocs.build import build_site, discard_prepared_site, prepare_site
+    from .mkdocs.build import EarlyMkDocs, build_site, discard_prepared_site, prepare_site
 
     # The heap the model leaves stays frozen until the site is built (see _generate): a
     # collection walking it again takes half a second at 50,000 papers.
     with holding_project(config, command, options, report) as lock, frozen_heap():
-        # The last site is linked into the next one's staging folder on the other core
-        # while the pages are generated (the model is single-threaded Python).
-        with in_background(functools.partial(prepare_site, config.site_dir, options.force)) as preparing:
-            try:
-                result = _generate(config, options, report, keep_previous=True)
-            except BaseException:
-                with contextlib.suppress(ArchiveError):
-                    preparing.result()
-                discard_prepared_site(config.site_dir)
-                raise
-            prepared = preparing.result()
-        # The previous site_src (100,000 files at 50,000 papers) goes on the other core
-        # while MkDocs builds.
-        with in_background(lambda: finish_interrupted_write(config.docs_dir)):
-            incremental = build_site(
-                config.mkdocs_config,
-                config.site_dir,
-                read_manifest(config.docs_dir),
-                lock.fd,
-                full=options.force,
-                report=report.info,
-                prepared=prepared,
-            )
+        # MkDocs loads beside the model's work and waits for the pages (an incremental
+        # build only: a full one has minutes of work, not half a second, to save).
+        early = None if options.force else EarlyMkDocs.start(config.mkdocs_config, config.site_dir, lock.fd)
+        try:
+            # The last site is linked into the next one's staging folder on the other core
+            # while the pages are generated (the model is single-threaded Python).
+            with in_background(functools.partial(prepare_site, config.site_dir, options.force)) as preparing:
+                try:
+                    result = _generate(config, options, report, keep_previous=True)
+                except BaseException:
+                    with contextlib.suppress(ArchiveError):
+                        preparing.result()
+                    discard_prepared_site(config.site_dir)
+                    raise
+                prepared = preparing.result()
+            # The previous site_src (100,000 files at 50,000 papers) goes on the other core
+            # while MkDocs builds.
+            with in_background(lambda: finish_interrupted_write(config.docs_dir)):
+                incremental = build_site(
+                    config.mkdocs_config,
+                    config.site_dir,
+                    read_manifest(config.docs_dir),
+                    lock.fd,
+                    full=options.force,
+                    report=report.info,
+                    prepared=prepared,
+                    early=early,
+                )
+        finally:
+            if early is not None:
+                early.stop()
     return dataclasses.replace(result, incremental=incremental)
 
 

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from generator.analysis import related
 from generator.analysis.related import Neighbours, close_both_ways, neighbours, related_papers, tfidf_vectors
 
+from .helpers import FIXTURES
+
 WORDS = [f"w{n}" for n in range(300)]
 
 
@@ -37,9 +39,54 @@ def test_vectors_are_unit_length_tfidf_rows_without_stop_words():
     # A word every text shares weighs less than a word only one has (IDF).
     shared = tfidf_vectors(["common rare", "common other"])
     assert (
-        shared[0, related._HASHER.transform(["rare"]).indices[0]]
-        > shared[0, related._HASHER.transform(["common"]).indices[0]]
+        shared[0, related._hasher().transform(["rare"]).indices[0]]
+        > shared[0, related._hasher().transform(["common"]).indices[0]]
     )
+
+
+def scikit_learn_weights(counts, idf_power: float = related.IDF_POWER):
+    """The weights as scikit-learn makes them (what related.weigh did before it used
+    numpy alone)."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.preprocessing import normalize
+
+    transformer = TfidfTransformer(sublinear_tf=True, norm=None)
+    weighted = transformer.fit_transform(counts)
+    if idf_power != 1 and weighted.nnz:
+        weighted = weighted @ sp.diags(transformer.idf_ ** (idf_power - 1))
+    vectors = normalize(weighted.tocsr()).astype(np.float32)
+    vectors.sort_indices()
+    return vectors.tocsr()
+
+
+@pytest.mark.parametrize("idf_power", [1.0, related.IDF_POWER, 1.5])
+def test_weights_are_scikit_learns_bit_for_bit(idf_power):
+    rng = random.Random(11)
+    vocabulary = [f"w{n}" for n in range(4000)]
+    # Zipf-like word use, texts of every length (an empty one too), and the fixtures' real
+    # abstracts, with their LaTeX, accents and repeated words.
+    texts = [
+        " ".join(rng.choices(vocabulary, weights=[1 / (n + 1) for n in range(4000)], k=rng.randint(0, 400)))
+        for _ in range(1500)
+    ]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.txt"))]
+    counts, _ = related.count_words(texts)
+    mine, theirs = related.weigh(counts, idf_power), scikit_learn_weights(counts, idf_power)
+    assert mine.dtype == theirs.dtype == np.float32
+    assert np.array_equal(mine.indptr, theirs.indptr) and np.array_equal(mine.indices, theirs.indices)
+    assert np.array_equal(mine.data, theirs.data)  # every bit, not approximately
+
+
+def test_new_texts_are_counted_as_count_words_counts_them():
+    texts = random_texts(60)
+    _, known = related.count_words(texts[:50])
+    new = related.count_new(texts, known, at_most=10)
+    assert sorted(new) == sorted({related.text_key(text) for text in texts[50:]})
+    together = related.count_words(texts, {**known, **new})[0]
+    assert (together != related.count_words(texts)[0]).nnz == 0
+    assert related.count_new(texts, known, at_most=9) == {}  # too many: left to count_words
+    assert related.count_new(texts[:50], known, at_most=10) == {}
 
 
 def test_neighbours_are_exact_in_chunks(monkeypatch):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import subprocess
+import sys
 
 from generator.analysis.assemble import build_model, facts_key
 from generator.analysis.taxonomy import load_taxonomy
@@ -111,3 +113,47 @@ def test_generate_keeps_the_facts_beside_site_src_for_one_taxonomy_and_analysis_
     assert pipeline._facts_fingerprint(renamed) != fingerprint
     monkeypatch.setattr(pipeline, "facts_code_hash", lambda: "edited analysis code")
     assert pipeline._facts_fingerprint(taxonomy) != fingerprint
+
+
+DAILY_MODEL = """
+import pickle, sys
+from generator.analysis.assemble import build_model
+from generator.analysis.taxonomy import load_taxonomy
+from generator.pipeline import load_digests
+from tests.helpers import FIXTURES, REPO
+
+with open(sys.argv[1], "rb") as stream:
+    facts, counts = pickle.load(stream)
+digests = load_digests(FIXTURES / "archive").digests
+daily = build_model(digests, load_taxonomy(REPO / "taxonomy.yml"), known_facts=facts, known_counts=counts)
+with open(sys.argv[1], "wb") as stream:
+    pickle.dump(daily, stream)
+print("sklearn" in sys.modules)
+"""
+
+
+def test_a_daily_run_counts_the_new_listings_beside_the_model_and_never_imports_scikit_learn(tmp_path):
+    """The new day's texts are counted in a process of their own while the papers are put
+    together: the run's own process does not pay scikit-learn's import, and the model is
+    the one a run without known counts makes."""
+    digests = load_digests(FIXTURES / "archive").digests
+    earlier = build_model(digests[:-1], load_taxonomy(REPO / "taxonomy.yml"))
+    state = tmp_path / "state.pickle"
+    state.write_bytes(pickle.dumps((earlier.facts, earlier.word_counts)))
+    result = subprocess.run(
+        [sys.executable, "-c", DAILY_MODEL, str(state)], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"]
+    daily, full = pickle.loads(state.read_bytes()), fixture_model()
+    assert daily.archive == full.archive and daily.word_counts == full.word_counts
+    assert set(daily.word_counts) > set(earlier.word_counts)
+
+
+def test_more_new_texts_than_the_early_count_takes_are_counted_by_the_model_itself(monkeypatch):
+    from generator.analysis import assemble
+
+    expected = fixture_model()
+    monkeypatch.setattr(assemble, "EARLY_COUNT_LIMIT", 0)
+    model = fixture_model()
+    assert model.archive == expected.archive and model.word_counts == expected.word_counts

@@ -323,3 +323,132 @@ def test_the_quick_exit_ends_only_a_successful_build_under_digest_archive_build(
         logger.setLevel(level)
     instance.on_shutdown()
     assert exited == ([0] if exits else [])
+
+
+def test_a_write_through_a_link_found_after_the_build_means_building_again_in_full(tmp_path, monkeypatch):
+    """The check runs beside the one for left-out pages (build._build): what it finds
+    still stops the incremental build, and the full build that follows is what is kept."""
+    from generator.mkdocs import build as build_module
+    from generator.site.write import read_manifest
+
+    from .helpers import FIXTURES
+
+    project = make_project(tmp_path / "project")
+    first = run_cli("build", "--digests", str(FIXTURES / "archive"), "--strict", cwd=project)
+    assert first.returncode == 0, first.stderr
+    built = site_files(project / "site")
+    real = build_module.written_through
+    calls = []
+
+    def through_once(staging, linked):
+        calls.append(len(linked))
+        return ["papers/planted/index.html"] if len(calls) == 1 else real(staging, linked)
+
+    monkeypatch.setattr(build_module, "written_through", through_once)
+    notes: list[str] = []
+    incremental = build_module.build_site(
+        project / "mkdocs.yml", project / "site", read_manifest(project / "site_src"), report=notes.append
+    )
+    assert not incremental and calls[0] > 0 and len(calls) == 2
+    assert notes == [
+        "the incremental build did not succeed (a write went through a hard link into the last site"
+        " (papers/planted/index.html)); building in full"
+    ]
+    assert site_files(project / "site") == built
+
+
+class _Notes:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, text: str) -> None:
+        self.lines.append(text)
+
+    warning = error = info
+
+
+def _built_project(tmp_path: Path):
+    """A project built once (so it has a build state), and its config for in-process runs."""
+    import dataclasses
+
+    from generator.config import load_config
+
+    from .helpers import FIXTURES
+
+    project = make_project(tmp_path / "project")
+    first = run_cli("build", "--digests", str(FIXTURES / "archive"), "--strict", cwd=project)
+    assert first.returncode == 0, first.stderr
+    config = load_config(project / "archive.yml") if (project / "archive.yml").exists() else load_config()
+    config = dataclasses.replace(
+        config,
+        digests=FIXTURES / "archive",
+        docs_dir=project / "site_src",
+        site_dir=project / "site",
+        mkdocs_config=project / "mkdocs.yml",
+        project_dir=project,
+    )
+    return project, config
+
+
+def _recording_early_starts(monkeypatch) -> list:
+    from generator.mkdocs import build as build_module
+
+    started = []
+    real = build_module.EarlyMkDocs.start
+
+    def recording(*args, **kwargs):
+        early = real(*args, **kwargs)
+        started.append(early)
+        return early
+
+    monkeypatch.setattr(build_module.EarlyMkDocs, "start", recording)
+    return started
+
+
+def test_the_daily_build_is_run_by_the_mkdocs_process_started_ahead(tmp_path, monkeypatch):
+    """MkDocs loads while the pages are generated, then builds them: the build it runs is
+    the incremental one, and the site is what the last build left plus the change."""
+    from generator.pipeline import RunOptions, build
+
+    project, config = _built_project(tmp_path)
+    built = site_files(project / "site")
+    started = _recording_early_starts(monkeypatch)
+    result = build(config, RunOptions(strict=True), _Notes())
+    [early] = started
+    assert early is not None and early._process.returncode == 0 and early._go is None
+    assert result.incremental and site_files(project / "site") == built
+
+
+def test_a_run_that_fails_before_building_ends_the_mkdocs_process_started_ahead(tmp_path, monkeypatch):
+    """It ends without building (its own status), the lock is free, the site is as it was."""
+    from generator import pipeline
+    from generator.errors import ArchiveError
+    from generator.mkdocs.build import EXIT_NOT_NEEDED
+
+    project, config = _built_project(tmp_path)
+    built = site_files(project / "site")
+    started = _recording_early_starts(monkeypatch)
+
+    def failing(*args, **kwargs):
+        raise ArchiveError("planted failure")
+
+    monkeypatch.setattr(pipeline, "_generate", failing)
+    with pytest.raises(ArchiveError, match="planted failure"):
+        pipeline.build(config, pipeline.RunOptions(strict=True), _Notes())
+    [early] = started
+    assert early._process.returncode == EXIT_NOT_NEEDED
+    assert site_files(project / "site") == built
+    again = run_cli("build", "--digests", str(config.digests), "--strict", "--no-wait", cwd=project)
+    assert again.returncode == 0, again.stderr
+
+
+def test_no_mkdocs_process_is_started_ahead_without_a_build_state_or_when_forced(tmp_path, monkeypatch):
+    from generator.mkdocs.build import EarlyMkDocs, state_file
+    from generator.pipeline import RunOptions, build
+
+    project, config = _built_project(tmp_path)
+    started = _recording_early_starts(monkeypatch)
+    build(config, RunOptions(strict=True, force=True), _Notes())
+    assert started == []
+    state_file(project / "site").unlink()
+    assert EarlyMkDocs.start(config.mkdocs_config, config.site_dir) is None

@@ -32,6 +32,21 @@ def test_solo_items_go_one_at_a_time_then_chunks_in_order():
     assert done == [1] * 7 + [500] * 5 + [493]
 
 
+def test_meanwhile_runs_here_once_while_the_workers_work():
+    for items, workers in ((range(5000), 2), (range(10), 2)):
+        done: list[int] = []
+        seen: list[tuple[int, int]] = []
+        results = map_in_chunks(
+            square_with_pid,
+            items,
+            on_chunk=done.append,
+            workers=workers,
+            meanwhile=lambda: seen.append((os.getpid(), sum(done))),
+        )
+        assert seen == [(os.getpid(), 0)]  # in this process, before any result was taken
+        assert [square for square, _ in results] == [n * n for n in items]
+
+
 def test_small_work_stays_in_this_process():
     results = map_in_chunks(square_with_pid, range(10), workers=2)
     assert {pid for _, pid in results} == {os.getpid()}

@@ -1,6 +1,7 @@
 """Text similarity between papers: TF-IDF vectors and nearest neighbours.
 
-Each paper's title and abstract become a TF-IDF vector (scikit-learn); two papers are as
+Each paper's title and abstract become a TF-IDF vector (words counted by scikit-learn's
+``HashingVectorizer``, weighted as its ``TfidfTransformer`` weighs them); two papers are as
 similar as the cosine of their vectors. The neighbours of every paper are found without
 an all-pairs table:
 
@@ -18,16 +19,18 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from ..parallel import map_in_chunks
 from .words import word_tokens
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 RELATED_PAPERS = 5
 # Similarities are ranked rounded to this many decimals, ties by key, so the order never
@@ -64,15 +67,28 @@ ROWS_PER_CHUNK = 1000
 # words) rarely share one, and no vocabulary needs to be built or kept.
 FEATURES = 2**20
 
-_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
+
+# scikit-learn takes a second to import. Only counting words needs it: a daily run counts
+# the new day's texts in a process of their own (count_new) while the model is built, and
+# its own process never imports it.
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
 
 
 def analyse(text: str) -> list[str]:
     """The words a text is compared on: lower-case, no stop words, no single characters."""
-    return [word for word in word_tokens(text) if len(word) > 1 and word not in _STOP_WORDS]
+    stop_words = _stop_words()
+    return [word for word in word_tokens(text) if len(word) > 1 and word not in stop_words]
 
 
-_HASHER = HashingVectorizer(analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
+@functools.cache
+def _hasher() -> HashingVectorizer:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
 
 
 # A text's hashed word counts, as kept between runs: the columns and the counts of its
@@ -105,12 +121,7 @@ def count_words(
     known = known or {}
     keys = [text_key(text) for text in texts]
     missing = [n for n, key in enumerate(keys) if key not in known]
-    counted = _count_in_chunks([texts[n] for n in missing])
-    rows: dict[str, WordCounts] = {}
-    for row, n in enumerate(missing):
-        start, end = counted.indptr[row], counted.indptr[row + 1]
-        columns = counted.indices[start:end].astype(np.int32)
-        rows[keys[n]] = (columns.tobytes(), counted.data[start:end].astype(np.float32).tobytes())
+    rows = _rows(_count_in_chunks([texts[n] for n in missing]), [keys[n] for n in missing])
     every = {key: rows[key] if key in rows else known[key] for key in keys}
     columns = [np.frombuffer(every[key][0], dtype=np.int32) for key in keys]
     counts = [np.frombuffer(every[key][1], dtype=np.float32) for key in keys]
@@ -127,31 +138,93 @@ def count_words(
     return matrix, every
 
 
+def count_new(texts: Iterable[str], known: Mapping[str, WordCounts], at_most: int) -> dict[str, WordCounts]:
+    """The word counts of those ``texts`` not in ``known``, by :func:`text_key`, counted in
+    this process; none when there are more than ``at_most`` (:func:`count_words` then
+    counts them on every core).
+
+    A daily run passes every listing's text (a paper's text is one of its listings'):
+    only the new day's are new, and :func:`count_words` then finds each paper's counts
+    known.
+    """
+    missing: dict[str, str] = {}
+    for text in texts:
+        key = text_key(text)
+        if key not in known and key not in missing:
+            missing[key] = text
+            if len(missing) > at_most:
+                return {}
+    if not missing:
+        return {}
+    return _rows(_hasher().transform(list(missing.values())).tocsr(), list(missing))
+
+
+def _rows(counted: sp.csr_matrix, keys: Sequence[str]) -> dict[str, WordCounts]:
+    """Each row of ``counted`` as :data:`WordCounts`, by its key (a row per key)."""
+    rows: dict[str, WordCounts] = {}
+    for row, key in enumerate(keys):
+        start, end = counted.indptr[row], counted.indptr[row + 1]
+        columns = counted.indices[start:end].astype(np.int32)
+        rows[key] = (columns.tobytes(), counted.data[start:end].astype(np.float32).tobytes())
+    return rows
+
+
 def _count_in_chunks(texts: Sequence[str]) -> sp.csr_matrix:
+    if not texts:
+        return sp.csr_matrix((0, FEATURES), dtype=np.float32)
+    if len(texts) > ROWS_PER_CHUNK:
+        _hasher()  # imported once here, not once in each worker
     starts = list(range(0, len(texts), ROWS_PER_CHUNK))
     blocks = map_in_chunks(functools.partial(_count_words, texts=texts), starts, chunk_size=1, min_items_per_worker=4)
-    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, FEATURES), dtype=np.float32)
+    return sp.vstack(blocks, format="csr")
 
 
 def weigh(counts: sp.csr_matrix, idf_power: float = IDF_POWER) -> sp.csr_matrix:
     """L2-normalised TF-IDF rows of word ``counts`` (sublinear term frequency, smoothed
-    IDF raised to ``idf_power``).
+    IDF raised to ``idf_power``), sorted by column.
 
-    ``TfidfTransformer`` weights the counts. An IDF squared favours the rare words that
-    name a paper's problem and method ("randomized smoothing", "sinkhorn") over those
-    every paper in the field uses ("model", "training", "performance").
+    An IDF squared favours the rare words that name a paper's problem and method
+    ("randomized smoothing", "sinkhorn") over those every paper in the field uses
+    ("model", "training", "performance").
+
+    The weights are scikit-learn's (``TfidfTransformer(sublinear_tf=True)``, the IDF
+    raised further, then ``normalize``), float32 operation for operation, worked out
+    with numpy alone: importing scikit-learn costs a daily run a second, and this is
+    six times faster. ``tests/test_analysis_related.py`` holds them bit for bit to
+    scikit-learn's own.
     """
-    transformer = TfidfTransformer(sublinear_tf=True, norm=None)
-    weighted = transformer.fit_transform(counts)
-    if idf_power != 1 and weighted.nnz:
-        weighted = weighted @ sp.diags(transformer.idf_ ** (idf_power - 1))
-    vectors = normalize(weighted.tocsr()).astype(np.float32)
+    counts = counts.tocsr()
+    rows = counts.shape[0]
+    # Smoothed IDF as TfidfTransformer.fit makes it: log((n + 1) / (df + 1)) + 1, float32.
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
+    frequency += 1.0
+    idf = np.full_like(frequency, fill_value=rows + 1, dtype=np.float32)
+    idf /= frequency
+    np.log(idf, out=idf)
+    idf += 1.0
+    # Sublinear term frequency times the IDF (transform), times the IDF again to the power.
+    data = np.log(counts.data.astype(np.float32))
+    data += 1.0
+    data *= idf[counts.indices]
+    if idf_power != 1:
+        data *= (idf ** (idf_power - 1))[counts.indices]
+    # normalize: each row divided by its length, summed in float64 from float32 squares.
+    lengths = np.diff(counts.indptr)
+    squares = np.square(data, dtype=np.float32).astype(np.float64)
+    filled = lengths > 0
+    sums = np.zeros(rows, dtype=np.float64)
+    sums[filled] = np.add.reduceat(squares, counts.indptr[:-1][filled])
+    norms = np.repeat(np.sqrt(sums), lengths)
+    norms[norms == 0] = 1.0
+    vectors = sp.csr_matrix(
+        ((data / norms).astype(np.float32), counts.indices.copy(), counts.indptr.copy()), shape=counts.shape
+    )
     vectors.sort_indices()
-    return vectors.tocsr()
+    return vectors
 
 
 def _count_words(start: int, texts: Sequence[str]) -> sp.csr_matrix:
-    return _HASHER.transform(texts[start : start + ROWS_PER_CHUNK]).tocsr()
+    return _hasher().transform(texts[start : start + ROWS_PER_CHUNK]).tocsr()
 
 
 @dataclass(frozen=True)

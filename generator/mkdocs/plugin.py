@@ -40,7 +40,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..folder_swap import STAGING_MARKER
 from ..progress import Progress
 from ..site.urls import url
-from .build import SITE_MARKER
+from .build import SITE_MARKER, wait_for_go, waiting_for_go
 from .chrome import chrome_script
 from .incremental import STATE_OUT_VARIABLE, STATE_VARIABLE, IncrementalBuild, read_state, setup_fingerprint, write_new
 from .lean import collapse_whitespace, lean_html, spacing_is_delimited
@@ -93,6 +93,12 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
+        # Started ahead of its pages by digest-archive build (.build.EarlyMkDocs): read
+        # the last build's state while waiting for them; on_config finds it read.
+        previous = os.environ.get(STATE_VARIABLE)
+        if dirty and previous and waiting_for_go():
+            read_state(Path(previous))
+        wait_for_go()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.tricks = Tricks.from_settings(self.config)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -64,6 +64,8 @@ RENDER_KEY_VERSION = 5
 # Pages whose render key is their template context (SitePlan.render_key): their
 # templates read nothing else of the archive but the taxonomy's tag chips.
 CONTEXT_KEYED_TEMPLATES = frozenset({"day.html.j2", "week.html.j2", "tag_month.html.j2"})
+# Values a template context holds whose repr is their key text as they are.
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
 # The fields of a paper a listing can show, and the others; together, every field
 # (tests/test_site_plan.py checks it).
 LISTED_FIELDS = ("key", "title", "abstract", "slug", "appearances", "tags", "meta")
@@ -696,6 +698,15 @@ class SitePlan(Mapping[str, "str | bytes"]):
 
     def _context_text(self, value: object) -> str:
         """``repr`` of a template context, each paper in it by its :meth:`_listing_digest`."""
+        kind = type(value)
+        if kind is list or kind is tuple:
+            # The common case first, and plain values without a call: a week's context
+            # holds thousands of them, and every day page, week and topic month is keyed.
+            recurse = self._context_text
+            items = cast("Sequence[object]", value)
+            return "[" + ",".join([repr(item) if type(item) in _PLAIN else recurse(item) for item in items]) + "]"
+        if kind in _PLAIN:
+            return repr(value)
         if isinstance(value, Paper):
             return "L:" + self._listing_digest(value)
         if isinstance(value, (Appearance, Day)):

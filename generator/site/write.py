@@ -197,13 +197,17 @@ def _write(
             _create(target, data)
             return True, written
 
+        def carry_over() -> None:
+            # While the workers write: it touches only files the generator does not write.
+            if out_dir.exists():
+                _carry_over_hand_written(out_dir, staging, owned | set(paths))
+
         order, solo = _long_first(paths, previous_keys)
         progress = Progress("rendering and writing", len(paths))
-        done = dict(zip(order, map_in_chunks(write_one, order, on_chunk=progress.advance, solo=solo), strict=True))
+        written_in_order = map_in_chunks(write_one, order, on_chunk=progress.advance, solo=solo, meanwhile=carry_over)
+        done = dict(zip(order, written_in_order, strict=True))
         results = [done[path] for path in paths]
         progress.close()
-        if out_dir.exists():
-            _carry_over_hand_written(out_dir, staging, owned | set(paths))
         keys = {path: list(written) for path, (_, written) in zip(paths, results, strict=True) if written}
         manifest = _write_manifest(staging, set(paths), inputs, keys)
     # The build that follows reads the manifest: it is the one just written.
