@@ -452,3 +452,20 @@ def test_no_mkdocs_process_is_started_ahead_without_a_build_state_or_when_forced
     assert started == []
     state_file(project / "site").unlink()
     assert EarlyMkDocs.start(config.mkdocs_config, config.site_dir) is None
+
+
+def test_mkdocs_calls_on_startup_and_on_config_before_it_reads_the_pages():
+    """The MkDocs process started ahead (build.EarlyMkDocs) waits in on_startup, and again
+    in on_config: MkDocs must call both before it lists site_src (get_files) or touches
+    the site folder, and load nothing of either when it loads its configuration."""
+    import inspect
+
+    from mkdocs import __main__ as cli
+    from mkdocs.commands import build
+
+    command = inspect.getsource(cli.build_command.callback)
+    assert command.index("cfg.plugins.on_startup(") < command.index("build.build(cfg")
+    assert command.index("config.load_config(") < command.index("cfg.plugins.on_startup(")
+    source = inspect.getsource(build.build)
+    on_config = source.index("config.plugins.on_config(config)")
+    assert on_config < source.index("get_files(config)") and on_config < source.index("site_dir")

@@ -101,6 +101,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         wait_for_go()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Should a MkDocs version not call on_startup first: nothing is read before this.
+        wait_for_go()
         self.tricks = Tricks.from_settings(self.config)
         add_theme_layers(config, self.tricks)
         if self.tricks.sitemap:
