@@ -85,3 +85,15 @@ def evaluation_figures(project: Path, *options: str) -> dict[str, float]:
         "related precision": float(related.split("precision ")[1].split("%")[0]),
         "related right": int(related.split("(")[1].split(" of ")[0]),
     }
+
+
+class Recorder:
+    """A reporter (pipeline.Reporter) that keeps every line it is given."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, text: str) -> None:
+        self.lines.append(text)
+
+    warning = error = info

@@ -17,7 +17,7 @@ from generator.sources.hf_json import read_json_digest
 from generator.sources.metadata_cache import read_cache
 
 from .fake_hf_api import FakeApi, many_items, paper_item, serving
-from .helpers import make_project, run_cli
+from .helpers import Recorder, make_project, run_cli
 
 TOKEN = "hf_secretTOKENvalue123"
 # Short waits: the faults are retried in well under a second (Retry-After: 1 aside).
@@ -33,16 +33,6 @@ def project(tmp_path: Path) -> Path:
 def environment(api: FakeApi, home: Path) -> dict[str, str]:
     # HF_HOME: no token stored on this machine is read; only HF_TOKEN.
     return {"HF_ENDPOINT": api.url, "HF_TOKEN": TOKEN, "HF_HOME": str(home)}
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def info(self, text: str) -> None:
-        self.lines.append(text)
-
-    warning = error = info
 
 
 def client(api: FakeApi, retries: int = 2) -> DailyPapersApi:

@@ -21,7 +21,7 @@ import pytest
 from generator.mkdocs.build import state_file
 from generator.mkdocs.incremental import index_fingerprint, read_state
 
-from .helpers import REPO, make_project, run_cli
+from .helpers import REPO, Recorder, make_project, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_archive  # noqa: E402
@@ -357,16 +357,6 @@ def test_a_write_through_a_link_found_after_the_build_means_building_again_in_fu
     assert site_files(project / "site") == built
 
 
-class _Notes:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def info(self, text: str) -> None:
-        self.lines.append(text)
-
-    warning = error = info
-
-
 def _built_project(tmp_path: Path):
     """A project built once (so it has a build state), and its config for in-process runs."""
     import dataclasses
@@ -413,7 +403,7 @@ def test_the_daily_build_is_run_by_the_mkdocs_process_started_ahead(tmp_path, mo
     project, config = _built_project(tmp_path)
     built = site_files(project / "site")
     started = _recording_early_starts(monkeypatch)
-    result = build(config, RunOptions(strict=True), _Notes())
+    result = build(config, RunOptions(strict=True), Recorder())
     [early] = started
     assert early is not None and early._process.returncode == 0 and early._go is None
     assert result.incremental and site_files(project / "site") == built
@@ -434,7 +424,7 @@ def test_a_run_that_fails_before_building_ends_the_mkdocs_process_started_ahead(
 
     monkeypatch.setattr(pipeline, "_generate", failing)
     with pytest.raises(ArchiveError, match="planted failure"):
-        pipeline.build(config, pipeline.RunOptions(strict=True), _Notes())
+        pipeline.build(config, pipeline.RunOptions(strict=True), Recorder())
     [early] = started
     assert early._process.returncode == EXIT_NOT_NEEDED
     assert site_files(project / "site") == built
@@ -448,7 +438,7 @@ def test_no_mkdocs_process_is_started_ahead_without_a_build_state_or_when_forced
 
     project, config = _built_project(tmp_path)
     started = _recording_early_starts(monkeypatch)
-    build(config, RunOptions(strict=True, force=True), _Notes())
+    build(config, RunOptions(strict=True, force=True), Recorder())
     assert started == []
     state_file(project / "site").unlink()
     assert EarlyMkDocs.start(config.mkdocs_config, config.site_dir) is None

@@ -287,14 +287,9 @@ def test_a_manifest_of_the_first_format_is_read_and_renders_everything(tmp_path)
     assert files.read == ["papers/a.md"]
 
 
-def test_files_without_a_recorded_key_are_written_first_one_at_a_time(tmp_path, monkeypatch):
-    """A daily run's few files that always render (archive.json.gz, feeds) go first, alone;
-    the report keeps the order they were given in."""
-    files = {f"papers/p{n:04d}.md": f"paper {n}\n" for n in range(3000)}
-    files["feed.xml"] = "feed\n"
-    keyed = {path: "k" for path in files if path.startswith("papers/")}
-    write_site(tmp_path, files, render_key=keyed.get)
-    calls = []
+def _spy_on_work_order(monkeypatch) -> list[tuple[list[str], int]]:
+    """Each write's paths in the order handed to the workers, and how many went alone."""
+    calls: list[tuple[list[str], int]] = []
     real = write.map_in_chunks
 
     def spying(function, items, **options):
@@ -302,6 +297,17 @@ def test_files_without_a_recorded_key_are_written_first_one_at_a_time(tmp_path, 
         return real(function, items, **options)
 
     monkeypatch.setattr(write, "map_in_chunks", spying)
+    return calls
+
+
+def test_files_without_a_recorded_key_are_written_first_one_at_a_time(tmp_path, monkeypatch):
+    """A daily run's few files that always render (archive.json.gz, feeds) go first, alone;
+    the report keeps the order they were given in."""
+    files = {f"papers/p{n:04d}.md": f"paper {n}\n" for n in range(3000)}
+    files["feed.xml"] = "feed\n"
+    keyed = {path: "k" for path in files if path.startswith("papers/")}
+    write_site(tmp_path, files, render_key=keyed.get)
+    calls = _spy_on_work_order(monkeypatch)
     changed = {**files, "feed.xml": "feed, newer\n", "papers/p2999.md": "changed\n"}
     keys = {**keyed, "papers/p2999.md": "k2", "papers/new.md": "k"}
     report = write_site(tmp_path, {**changed, "papers/new.md": "new\n"}, render_key=keys.get)
@@ -314,14 +320,7 @@ def test_files_without_a_recorded_key_are_written_first_one_at_a_time(tmp_path, 
 
 
 def test_a_first_write_keeps_the_sorted_order_in_chunks(tmp_path, monkeypatch):
-    calls = []
-    real = write.map_in_chunks
-
-    def spying(function, items, **options):
-        calls.append((list(items), options.get("solo", 0)))
-        return real(function, items, **options)
-
-    monkeypatch.setattr(write, "map_in_chunks", spying)
+    calls = _spy_on_work_order(monkeypatch)
     files = {f"papers/p{n:04d}.md": f"paper {n}\n" for n in range(1500)}
     write_site(tmp_path, files, render_key=lambda path: "k")
     [(order, solo)] = calls
