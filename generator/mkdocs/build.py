@@ -47,6 +47,11 @@ def state_file(site_dir: Path) -> Path:
     return site_dir.with_name(f".{site_dir.name}.build-state.pickle")
 
 
+def _new_state_file(state: Path) -> Path:
+    """Where a build writes its state, put in place of ``state`` once its site is."""
+    return state.with_name(state.name + ".new")
+
+
 @dataclass(frozen=True)
 class PreparedSite:
     """The staging folder of an incremental build, filled with links to the last site
@@ -150,7 +155,7 @@ def _build(
     :func:`prepare_site` made; ``early`` builds it, if given), else a full one into a new
     staging folder."""
     state = state_file(site_dir)
-    new_state = state.with_name(state.name + ".new")
+    new_state = _new_state_file(state)
     try:
         new_state.unlink(missing_ok=True)
         # The site swapped out stays beside the new one as .site.previous (hard links,
@@ -255,7 +260,7 @@ class EarlyMkDocs:
         if not state.is_file():
             return None
         wait, go = os.pipe()
-        environment = _mkdocs_environment(lock_fd, state, state.with_name(state.name + ".new"))
+        environment = _mkdocs_environment(lock_fd, state, _new_state_file(state))
         environment[GO_FD_VARIABLE] = str(wait)
         fds = (wait, lock_fd) if lock_fd is not None else (wait,)
         try:
