@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,6 +21,7 @@ from .analysis.evaluation import evaluate, load_labels
 from .config import RELATED_BACKENDS, Config, load_config
 from .errors import ArchiveError
 from .lock import LockBusy
+from .parallel import end_process
 from .pipeline import GenerateResult, RunOptions, build, generate, load_archive
 from .reports import duplicates_report, evaluation_report, tag_report
 from .site.escaping import count
@@ -394,10 +394,7 @@ def run() -> NoReturn:
     written and closed, the project lock released, worker processes joined. Its output
     is flushed first. Code that calls :func:`main` itself (the tests) ends as usual.
     """
-    status = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    end_process(main())
 
 
 if __name__ == "__main__":

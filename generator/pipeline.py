@@ -44,7 +44,7 @@ from .sources.metadata_cache import cached_metadata, read_cache
 from .sources.records import Digest
 from .sources.text import read_digest
 
-if TYPE_CHECKING:  # scikit-learn, which related imports, takes a second to import
+if TYPE_CHECKING:  # numpy and scipy, which related imports, take a while to import
     from .analysis.related import WordCounts
 
 # A digest is about 80 KB of text: worth a worker process from a few hundred on.

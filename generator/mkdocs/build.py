@@ -278,16 +278,19 @@ class EarlyMkDocs:
         if self._go is not None:
             with contextlib.suppress(BrokenPipeError):  # it stopped early: its status says why
                 os.write(self._go, _GO)
-            os.close(self._go)
-            self._go = None
+            self._let_go()
         return self._process.wait()
 
     def stop(self) -> None:
         """End the process without a build (nothing if it already ran)."""
         if self._go is not None:
-            os.close(self._go)
-            self._go = None
+            self._let_go()  # the pipe closes without the signal: it ends
             self._process.wait()
+
+    def _let_go(self) -> None:
+        assert self._go is not None
+        os.close(self._go)
+        self._go = None
 
 
 def waiting_for_go() -> bool:
