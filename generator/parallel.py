@@ -96,9 +96,7 @@ def map_in_chunks(
             if on_chunk:
                 on_chunk(min(chunk_size, len(items) - start))
         return results
-    solo = min(solo, len(items))
-    chunks = [(start, start + 1) for start in range(solo)]
-    chunks += [(start, min(start + chunk_size, len(items))) for start in range(solo, len(items), chunk_size)]
+    chunks = chunk_bounds(len(items), chunk_size, workers, solo)
     _job = (function, items)
     try:
         with frozen_heap():
@@ -115,6 +113,35 @@ def map_in_chunks(
                 return results
     finally:
         _job = None
+
+
+# Near the end, a chunk holds at most 1/TAIL_SHARE of each worker's share of the items
+# left, and no fewer than 1/TAIL_FLOOR of chunk_size items (each chunk costs a message).
+TAIL_SHARE = 4
+TAIL_FLOOR = 50
+
+
+def chunk_bounds(count: int, chunk_size: int, workers: int, solo: int = 0) -> list[tuple[int, int]]:
+    """``(start, end)`` of each chunk of ``count`` items: the first ``solo`` items one at a
+    time, then ``chunk_size`` at a time, then, once fewer than ``TAIL_SHARE * workers``
+    chunks are left, smaller and smaller chunks (guided scheduling), down to
+    ``chunk_size / TAIL_FLOOR``.
+
+    Items are not all alike: the files of a site are sorted by path, so its heaviest pages
+    (weeks, topics) come last. With chunks of one size the last chunk taken could hold
+    seconds of work while every other worker had finished; each chunk of the tail is at
+    most a quarter of what each worker has left, so the workers finish close together.
+    """
+    solo = min(solo, count)
+    bounds = [(start, start + 1) for start in range(solo)]
+    smallest = max(1, chunk_size // TAIL_FLOOR)
+    start = solo
+    while start < count:
+        left = count - start
+        size = min(left, max(smallest, min(chunk_size, -(-left // (TAIL_SHARE * workers)))))
+        bounds.append((start, start + size))
+        start += size
+    return bounds
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list:

@@ -7,9 +7,11 @@ import os
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import ArchiveError
-from generator.parallel import in_background, map_in_chunks
+from generator.parallel import TAIL_FLOOR, TAIL_SHARE, chunk_bounds, in_background, map_in_chunks
 from generator.site.write import write_site
 
 
@@ -29,7 +31,40 @@ def test_solo_items_go_one_at_a_time_then_chunks_in_order():
     done = []
     results = map_in_chunks(square_with_pid, range(3000), on_chunk=done.append, workers=2, chunk_size=500, solo=7)
     assert [square for square, _ in results] == [n * n for n in range(3000)]
-    assert done == [1] * 7 + [500] * 5 + [493]
+    assert done[:7] == [1] * 7
+    assert sum(done) == 3000
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    count=st.integers(0, 20_000),
+    chunk_size=st.integers(1, 1000),
+    workers=st.integers(1, 8),
+    solo=st.integers(0, 50),
+)
+def test_chunks_cover_the_items_in_order_and_shrink_towards_the_end(count, chunk_size, workers, solo):
+    bounds = chunk_bounds(count, chunk_size, workers, solo)
+    starts = [start for start, _ in bounds]
+    ends = [end for _, end in bounds]
+    assert starts == [0, *ends[:-1]][: len(starts)]  # each chunk starts where the last ended
+    assert (ends[-1] if ends else 0) == count
+    sizes = [end - start for start, end in bounds]
+    first = min(solo, count)
+    assert sizes[:first] == [1] * first
+    rest = sizes[first:]
+    assert all(0 < size <= chunk_size for size in rest)
+    assert rest == sorted(rest, reverse=True)  # never a big chunk after a small one
+    smallest = max(1, chunk_size // TAIL_FLOOR)
+    for (start, end), size in zip(bounds[first:], rest, strict=True):
+        # A quarter of each worker's share of what is left, but never below the floor.
+        left = count - start
+        assert size <= max(smallest, -(-left // (TAIL_SHARE * workers))) or size == left
+
+
+def test_the_heavy_items_at_the_end_are_shared_out():
+    # The site's heaviest pages sort last: 40 items of 10 units of work after 5,000 of one.
+    bounds = chunk_bounds(5040, 500, 2)
+    assert max(min(end, 5040) - max(start, 5000) for start, end in bounds) <= 10
 
 
 def test_meanwhile_runs_here_once_while_the_workers_work():
