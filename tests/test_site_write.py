@@ -275,6 +275,65 @@ def test_a_file_edited_since_it_was_written_is_rendered_again_whatever_its_key(t
     assert (tmp_path / "papers" / "a.md").read_text() == "A\n"
 
 
+def _settle(folder) -> None:
+    """Date the manifest a minute later: the files written with it are then 'settled'."""
+    manifest = folder / MANIFEST_NAME
+    later = manifest.stat().st_mtime_ns + 60_000_000_000
+    os.utime(manifest, ns=(later, later))
+
+
+def _spy_on_reads(monkeypatch) -> list[str]:
+    """The files the writer opens to check them (by name)."""
+    opened: list[str] = []
+    real_open = open
+
+    def spying(file, *args, **kwargs):
+        opened.append(os.path.basename(str(file)))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(write, "open", spying, raising=False)
+    return opened
+
+
+def test_a_settled_file_untouched_since_is_kept_without_being_read(tmp_path, monkeypatch):
+    keys = {"papers/a.md": "key-a", "papers/b.md": "key-b"}
+    write_site(tmp_path, {"papers/a.md": "A\n", "papers/b.md": "B\n"}, render_key=keys.get)
+    opened = _spy_on_reads(monkeypatch)
+    # Written just now, as close to the manifest as an edit could be: read and compared.
+    write_site(tmp_path, _Counting({"papers/a.md": "A\n", "papers/b.md": "B\n"}), render_key=keys.get)
+    assert sorted(opened) == ["a.md", "b.md"]
+    _settle(tmp_path)
+    opened.clear()
+    files = _Counting({"papers/a.md": "A\n", "papers/b.md": "B\n"})
+    report = write_site(tmp_path, files, render_key=keys.get)
+    assert opened == [] and files.read == [] and report.written == ()
+    # Its signature carries over: the run after still finds it settled.
+    _settle(tmp_path)
+    assert (
+        write_site(tmp_path, _Counting({"papers/a.md": "A\n", "papers/b.md": "B\n"}), render_key=keys.get).written == ()
+    )
+    assert opened == []
+
+
+@pytest.mark.parametrize("same_time", [False, True])
+def test_a_settled_file_edited_since_is_rendered_again(tmp_path, same_time):
+    keys = {"papers/a.md": "key-a"}
+    write_site(tmp_path, {"papers/a.md": "A\n"}, render_key=keys.get)
+    _settle(tmp_path)
+    page = tmp_path / "papers" / "a.md"
+    before = page.stat()
+    page.write_text("Z\n")  # the same size
+    if same_time:  # saved anew (as editors do) with the time put back: the inode tells
+        saved = page.with_suffix(".saving")
+        saved.write_text("Z\n")
+        os.utime(saved, ns=(before.st_atime_ns, before.st_mtime_ns))
+        os.replace(saved, page)
+    files = _Counting({"papers/a.md": "A\n"})
+    report = write_site(tmp_path, files, render_key=keys.get)
+    assert files.read == ["papers/a.md"] and report.written == ("papers/a.md",)
+    assert page.read_text() == "A\n"
+
+
 def test_a_manifest_of_the_first_format_is_read_and_renders_everything(tmp_path):
     write_site(tmp_path, {"papers/a.md": "A\n"})
     manifest = tmp_path / MANIFEST_NAME
