@@ -315,19 +315,35 @@ def test_a_settled_file_untouched_since_is_kept_without_being_read(tmp_path, mon
     assert opened == []
 
 
-@pytest.mark.parametrize("same_time", [False, True])
-def test_a_settled_file_edited_since_is_rendered_again(tmp_path, same_time):
+def test_a_settled_file_restored_with_its_time_is_kept_without_being_read(tmp_path, monkeypatch):
+    # As the deploy workflow restores site_src from its cache: new files (new inodes),
+    # the same bytes and times.
     keys = {"papers/a.md": "key-a"}
     write_site(tmp_path, {"papers/a.md": "A\n"}, render_key=keys.get)
     _settle(tmp_path)
     page = tmp_path / "papers" / "a.md"
     before = page.stat()
-    page.write_text("Z\n")  # the same size
-    if same_time:  # saved anew (as editors do) with the time put back: the inode tells
-        saved = page.with_suffix(".saving")
-        saved.write_text("Z\n")
-        os.utime(saved, ns=(before.st_atime_ns, before.st_mtime_ns))
-        os.replace(saved, page)
+    restored = page.with_suffix(".restoring")
+    shutil.copy2(page, restored)
+    os.replace(restored, page)
+    assert page.stat().st_ino != before.st_ino and page.stat().st_mtime_ns == before.st_mtime_ns
+    opened = _spy_on_reads(monkeypatch)
+    files = _Counting({"papers/a.md": "A\n"})
+    assert write_site(tmp_path, files, render_key=keys.get).written == ()
+    assert opened == [] and files.read == []
+
+
+@pytest.mark.parametrize("edit", ["in place", "saved anew"])
+def test_a_settled_file_edited_since_is_rendered_again(tmp_path, edit):
+    keys = {"papers/a.md": "key-a"}
+    write_site(tmp_path, {"papers/a.md": "A\n"}, render_key=keys.get)
+    _settle(tmp_path)
+    page = tmp_path / "papers" / "a.md"
+    if edit == "in place":
+        page.write_text("Z\n")  # the same size
+    else:  # as editors save: a new file renamed over it
+        page.with_suffix(".saving").write_text("Z\n")
+        os.replace(page.with_suffix(".saving"), page)
     files = _Counting({"papers/a.md": "A\n"})
     report = write_site(tmp_path, files, render_key=keys.get)
     assert files.read == ["papers/a.md"] and report.written == ("papers/a.md",)

@@ -35,9 +35,9 @@ _MANIFEST_FORMAT = "digest-archive manifest 2"
 _MANIFEST_FORMATS = ("digest-archive manifest 1", _MANIFEST_FORMAT)
 
 # How a file was written: its render key (see write_site), a hash of its content, and its
-# inode, size and modification time then (see _same_key). Manifests from before the last
-# three were recorded hold the first two: their files are read to be checked.
-_Written = tuple[str, str, int, int, int]
+# size and modification time then (see _same_key). Manifests from before the last two
+# were recorded hold the first two: their files are read to be checked.
+_Written = tuple[str, str, int, int]
 _OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
 
 
@@ -191,7 +191,7 @@ def _write(
                 signature = _same_key(previous, recorded, key, settled_before)
                 if signature is not None:
                     link_or_copy(previous, target)
-                    return False, (key, recorded[1], signature[0], signature[1], signature[2])  # type: ignore[index]
+                    return False, (key, recorded[1], signature[0], signature[1])  # type: ignore[index]
             # Reading files[path] renders the page when files is a lazy SitePlan: rendering
             # and writing happen together, spread over the worker processes.
             content = files[path]
@@ -203,8 +203,8 @@ def _write(
                 status = _create(target, data)
             if key is None or status is None:
                 return current != data, None
-            ino, size, mtime = _signature(status)
-            return current != data, (key, _content_hash(data), ino, size, mtime)
+            size, mtime = _signature(status)
+            return current != data, (key, _content_hash(data), size, mtime)
 
         def carry_over() -> None:
             # While the workers write: it touches only files the generator does not write.
@@ -251,12 +251,16 @@ def _same_key(previous: str, recorded: list | None, key: str, settled_before: in
     """The signature of ``previous`` (see :func:`_signature`) if it was written under
     ``key`` and still holds what was written then (not edited since); else None.
 
-    A file whose inode, size and modification time are the ones recorded, and whose
-    modification time was over a second older than the manifest (``settled_before``),
-    has not been touched since: it is not read again (at 50,000 papers, 100,000 files
-    read and hashed on every run). Any other is read and its content hash compared, as
-    git compares a file whose time is too close to its index's ("racy git"): an edit
-    made within a clock tick of the write would leave the time as it was.
+    A file whose size and modification time (to the nanosecond) are the ones recorded,
+    and whose modification time was over a second older than the manifest
+    (``settled_before``), has not been touched since: it is not read again (at 50,000
+    papers, 100,000 files read and hashed on every run). Any other is read and its
+    content hash compared, as git compares a file whose time is too close to its
+    index's ("racy git"): an edit made within a clock tick of the write would leave the
+    time as it was. The inode is not compared: site_src restored from the deploy
+    workflow's cache (a tar archive, which keeps the times) has new inodes. What goes
+    unnoticed is an edit of the same size whose time is then put back to the
+    nanosecond, which is no accident.
     """
     if not recorded or recorded[0] != key:
         return None
@@ -272,8 +276,8 @@ def _same_key(previous: str, recorded: list | None, key: str, settled_before: in
 
 
 def _signature(status: os.stat_result) -> list[int]:
-    """What tells that a file has not been touched: its inode, size and modification time."""
-    return [status.st_ino, status.st_size, status.st_mtime_ns]
+    """What tells that a file has not been touched: its size and modification time."""
+    return [status.st_size, status.st_mtime_ns]
 
 
 def _settled_before(out_dir: Path) -> int:
