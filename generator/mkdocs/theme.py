@@ -45,6 +45,7 @@ class Tricks:
     no_top_button_on_papers: bool = True
     tabs_script_when_needed: bool = True
     quick_exit: bool = True
+    fast_pages: bool = True
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
