@@ -36,7 +36,7 @@ from .model import Archive
 from .parallel import frozen_heap, in_background, map_in_chunks
 from .progress import Progress
 from .site.escaping import count
-from .site.plan import generator_code_hash, plan_site
+from .site.plan import SitePlan, generator_code_hash, listing_hashes, plan_site
 from .site.write import finish_interrupted_write, is_up_to_date, read_manifest, write_site
 from .sources.folder import DigestFiles, find_digests
 from .sources.hf_json import JSON_SUFFIX, read_json_digest
@@ -371,6 +371,22 @@ def build(config: Config, options: RunOptions, report: Reporter, command: str = 
     return dataclasses.replace(result, incremental=incremental)
 
 
+# From this many papers, the hashes render keys are made of are worked out on the other
+# core while the page plan is made (below, forking costs more than it saves).
+BACKGROUND_HASHES_FROM = 5000
+
+
+def _plan(archive: Archive, config: Config, code_hash: str) -> SitePlan:
+    """The page plan, with :func:`listing_hashes` worked out beside it for a large archive:
+    the writer's processes would otherwise each work out most of them again."""
+    if len(archive.papers) < BACKGROUND_HASHES_FROM:
+        return plan_site(archive, config.site_name, config.site_url, code_hash)
+    with in_background(functools.partial(listing_hashes, archive)) as hashes:
+        plan = plan_site(archive, config.site_name, config.site_url, code_hash)
+        plan.know(hashes.result())
+    return plan
+
+
 def _generate(config: Config, options: RunOptions, report: Reporter, keep_previous: bool = False) -> GenerateResult:
     files = find_digests(config.digests)
     paths = list(files.paths)
@@ -391,7 +407,7 @@ def _generate(config: Config, options: RunOptions, report: Reporter, keep_previo
         return GenerateResult(None, len(paths))
     loaded = load_archive(config, options.strict, report, files, keep_facts=True)
     with frozen_heap():  # the model is final: collections need not walk it again
-        plan = plan_site(loaded.archive, config.site_name, config.site_url, code_hash)
+        plan = _plan(loaded.archive, config, code_hash)
         # A run that skipped bad digests is not recorded as up to date: the next run warns again.
         skipped = loaded.digests_skipped or loaded.listings_skipped
         written = write_site(config.docs_dir, plan, "" if skipped else inputs, plan.render_key, keep_previous)

@@ -600,3 +600,29 @@ def test_the_code_hash_follows_the_libraries_that_render_the_pages(monkeypatch):
         plan, "_LIBRARY_VERSIONS", (*plan._LIBRARY_VERSIONS[:1], "jinja2 99", *plan._LIBRARY_VERSIONS[2:])
     )
     assert plan.generator_code_hash() != before
+
+
+def test_hashes_worked_out_elsewhere_give_the_same_keys_and_are_used(tmp_path, monkeypatch):
+    """The pipeline works out the listing hashes beside the page plan (listing_hashes)
+    and hands them over: every key must be the one the plan works out itself, and the
+    plan must not work them out again."""
+    import sys
+
+    from generator.site import plan as plan_module
+    from generator.site.plan import listing_hashes, plan_site
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import write_archive
+
+    write_archive(300, tmp_path)
+    archive = build_model(load_digests(tmp_path).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    expected = {path: plan_site(archive).render_key(path) for path in plan_site(archive)}
+    hashes = listing_hashes(archive)
+    calls: list[str] = []
+    real_hash = plan_module._short_hash
+    monkeypatch.setattr(plan_module, "_short_hash", lambda text: calls.append(text) or real_hash(text))
+    known = plan_site(archive, hashes=hashes)
+    assert {path: known.render_key(path) for path in known} == expected
+    listed_texts = {repr((plan_module._LISTED(paper), paper.code_link)) for paper in archive.papers.values()}
+    assert not listed_texts & set(calls)  # no paper's listing hashed again
+    assert not {repr(a) for paper in archive.papers.values() for a in paper.appearances} & set(calls)
