@@ -56,6 +56,25 @@ def frozen_heap() -> Iterator[None]:
             gc.unfreeze()
 
 
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """No automatic garbage collection while the block runs (``gc.disable``), as before
+    it afterwards.
+
+    For blocks that build millions of objects in no reference cycle (the model, the
+    page plan): each full collection would walk every object made so far, and they come
+    more often as the heap grows (at 50,000 papers, about a second of the model's
+    build). What cyclic garbage the block leaves is collected once it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def worker_count() -> int:
     """Cores this process may use (its CPU affinity where the OS reports one)."""
     try:

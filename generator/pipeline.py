@@ -33,7 +33,7 @@ from .errors import ArchiveError, DigestError
 from .folder_swap import write_atomically
 from .lock import ProjectLock, project_lock
 from .model import Archive
-from .parallel import frozen_heap, in_background, map_in_chunks
+from .parallel import collections_paused, frozen_heap, in_background, map_in_chunks
 from .progress import Progress
 from .site.escaping import count
 from .site.plan import SitePlan, generator_code_hash, listing_hashes, plan_site
@@ -178,7 +178,8 @@ def load_archive(
     facts_path = facts_file(config)
     facts_fingerprint = _facts_fingerprint(taxonomy)
     known, known_counts = read_facts(facts_path, facts_fingerprint)
-    model = build_model(loaded.digests, taxonomy, overrides, cached, embed, known, known_counts)
+    with collections_paused():
+        model = build_model(loaded.digests, taxonomy, overrides, cached, embed, known, known_counts)
     if keep_facts and (model.facts != known or model.word_counts != known_counts):
         write_facts(facts_path, facts_fingerprint, model.facts, model.word_counts)
     if embed is not None and embed.encoded:
@@ -380,8 +381,9 @@ def _plan(archive: Archive, config: Config, code_hash: str) -> SitePlan:
     """The page plan, with :func:`listing_hashes` worked out beside it for a large archive:
     the writer's processes would otherwise each work out most of them again."""
     if len(archive.papers) < BACKGROUND_HASHES_FROM:
-        return plan_site(archive, config.site_name, config.site_url, code_hash)
-    with in_background(functools.partial(listing_hashes, archive)) as hashes:
+        with collections_paused():
+            return plan_site(archive, config.site_name, config.site_url, code_hash)
+    with in_background(functools.partial(listing_hashes, archive)) as hashes, collections_paused():
         plan = plan_site(archive, config.site_name, config.site_url, code_hash)
         plan.know(hashes.result())
     return plan

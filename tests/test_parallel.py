@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.errors import ArchiveError
-from generator.parallel import TAIL_FLOOR, TAIL_SHARE, chunk_bounds, in_background, map_in_chunks
+from generator.parallel import (
+    TAIL_FLOOR,
+    TAIL_SHARE,
+    chunk_bounds,
+    collections_paused,
+    in_background,
+    map_in_chunks,
+)
 from generator.site.write import write_site
 
 
@@ -145,3 +152,21 @@ def test_the_blocks_own_error_comes_first(tmp_path):
 
     with pytest.raises(ValueError, match="block"), in_background(work):
         raise ValueError("block")
+
+
+def test_collections_are_paused_in_the_block_and_as_before_after_it():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with collections_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("out of the block")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()

@@ -43,3 +43,24 @@ def test_hashes_worked_out_beside_the_plan_give_the_same_files_and_keys(tmp_path
         assert (tmp_path / "beside" / "site_src" / path).read_bytes() == (
             tmp_path / "alone" / "site_src" / path
         ).read_bytes(), path
+
+
+def test_the_model_and_the_plan_are_built_without_automatic_collections(tmp_path, monkeypatch):
+    import gc
+
+    seen: dict[str, bool] = {}
+    real_build_model, real_plan_site = pipeline.build_model, pipeline.plan_site
+
+    def build_model(*args, **kwargs):
+        seen["model"] = gc.isenabled()
+        return real_build_model(*args, **kwargs)
+
+    def plan_site(*args, **kwargs):
+        seen["plan"] = gc.isenabled()
+        return real_plan_site(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_model", build_model)
+    monkeypatch.setattr(pipeline, "plan_site", plan_site)
+    generate_manifest(make_project(tmp_path / "project"), monkeypatch, background_from=10**9)
+    assert seen == {"model": False, "plan": False}
+    assert gc.isenabled()
