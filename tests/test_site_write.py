@@ -400,3 +400,25 @@ def test_a_first_write_keeps_the_sorted_order_in_chunks(tmp_path, monkeypatch):
     write_site(tmp_path, files, render_key=lambda path: "k")
     [(order, solo)] = calls
     assert order == sorted(files) and solo == 0
+
+
+@pytest.mark.parametrize("damage", ["garbage", "missing", "other times"])
+def test_damaged_or_missing_signatures_only_mean_reading_the_files_again(tmp_path, monkeypatch, damage):
+    keys = {"papers/a.md": "key-a", "papers/b.md": "key-b"}
+    files = {"papers/a.md": "A\n", "papers/b.md": "B\n"}
+    write_site(tmp_path, files, render_key=keys.get)
+    signatures = tmp_path / write.SIGNATURES_NAME
+    if damage == "garbage":
+        signatures.write_bytes(b"\x00not json")
+    elif damage == "missing":
+        signatures.unlink()
+    else:
+        document = json.loads(signatures.read_text())
+        document["files"] = {path: [size, mtime - 1] for path, (size, mtime) in document["files"].items()}
+        signatures.write_text(json.dumps(document))
+    _settle(tmp_path)
+    opened = _spy_on_reads(monkeypatch)
+    counting = _Counting(files)
+    report = write_site(tmp_path, counting, render_key=keys.get)
+    assert sorted(opened) == ["a.md", "b.md"] and counting.read == [] and report.written == ()
+    assert json.loads(signatures.read_text())["files"].keys() == set(files)  # recorded again

@@ -34,11 +34,15 @@ _MANIFEST_FORMAT = "digest-archive manifest 2"
 # Manifests this version reads: the first had no render keys.
 _MANIFEST_FORMATS = ("digest-archive manifest 1", _MANIFEST_FORMAT)
 
-# How a file was written: its render key (see write_site), a hash of its content, and its
-# size and modification time then (see _same_key). Manifests from before the last two
-# were recorded hold the first two: their files are read to be checked.
-_Written = tuple[str, str, int, int]
-_OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
+# Each file's size and modification time when the last write left it (see _same_key):
+# beside the manifest, not in it, so that the manifest, like every page, is the same
+# byte for byte for the same inputs. Times differ from run to run.
+SIGNATURES_NAME = ".digest-archive-signatures.json"
+_SIGNATURES_FORMAT = "digest-archive signatures 1"
+
+# How a file was written: its render key (see write_site) and a hash of its content.
+_Written = tuple[str, str]
+_OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, SIGNATURES_NAME, STAGING_MARKER})
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,7 @@ def _write(
     document = _read_manifest_document(out_dir)
     owned = set(document["files"])
     previous_keys: dict[str, list] = document.get("keys", {})
+    signatures = _read_signatures(out_dir)
     settled_before = _settled_before(out_dir)
     clashes = sorted(p for p in files if p not in owned and os.path.lexists(out_dir / p))
     if clashes:
@@ -178,7 +183,7 @@ def _write(
         out_prefix, staging_prefix = os.path.join(out_dir, ""), os.path.join(staging, "")
         made: set[str] = set()
 
-        def write_one(path: str) -> tuple[bool, _Written | None]:
+        def write_one(path: str) -> tuple[bool, _Written | None, list[int] | None]:
             previous = out_prefix + path
             target = staging_prefix + path
             folder = target.rpartition("/")[0]
@@ -188,10 +193,10 @@ def _write(
             key = render_key(path) if render_key is not None else None
             if key is not None and path in owned:
                 recorded = previous_keys.get(path)
-                signature = _same_key(previous, recorded, key, settled_before)
+                signature = _same_key(previous, recorded, key, signatures.get(path), settled_before)
                 if signature is not None:
                     link_or_copy(previous, target)
-                    return False, (key, recorded[1], signature[0], signature[1])  # type: ignore[index]
+                    return False, (key, recorded[1]), signature  # type: ignore[index]
             # Reading files[path] renders the page when files is a lazy SitePlan: rendering
             # and writing happen together, spread over the worker processes.
             content = files[path]
@@ -202,9 +207,8 @@ def _write(
             else:
                 status = _create(target, data)
             if key is None or status is None:
-                return current != data, None
-            size, mtime = _signature(status)
-            return current != data, (key, _content_hash(data), size, mtime)
+                return current != data, None, None
+            return current != data, (key, _content_hash(data)), _signature(status)
 
         def carry_over() -> None:
             # While the workers write: it touches only files the generator does not write.
@@ -217,11 +221,13 @@ def _write(
         done = dict(zip(order, written_in_order, strict=True))
         results = [done[path] for path in paths]
         progress.close()
-        keys = {path: list(written) for path, (_, written) in zip(paths, results, strict=True) if written}
+        keys = {path: list(written) for path, (_, written, _) in zip(paths, results, strict=True) if written}
+        kept = {path: signature for path, (_, _, signature) in zip(paths, results, strict=True) if signature}
+        _write_signatures(staging, kept)
         manifest = _write_manifest(staging, set(paths), inputs, keys)
     # The build that follows reads the manifest: it is the one just written.
     _remember_manifest(out_dir, manifest)
-    written = tuple(path for path, (was_written, _) in zip(paths, results, strict=True) if was_written)
+    written = tuple(path for path, (was_written, _, _) in zip(paths, results, strict=True) if was_written)
     return WriteReport(written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths))))
 
 
@@ -247,11 +253,14 @@ def _content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _same_key(previous: str, recorded: list | None, key: str, settled_before: int) -> list[int] | None:
+def _same_key(
+    previous: str, recorded: list | None, key: str, signature_then: list[int] | None, settled_before: int
+) -> list[int] | None:
     """The signature of ``previous`` (see :func:`_signature`) if it was written under
     ``key`` and still holds what was written then (not edited since); else None.
 
-    A file whose size and modification time (to the nanosecond) are the ones recorded,
+    A file whose size and modification time (to the nanosecond) are the ones recorded
+    (``signature_then``),
     and whose modification time was over a second older than the manifest
     (``settled_before``), has not been touched since: it is not read again (at 50,000
     papers, 100,000 files read and hashed on every run). Any other is read and its
@@ -267,7 +276,7 @@ def _same_key(previous: str, recorded: list | None, key: str, settled_before: in
     try:
         status = os.stat(previous)
         signature = _signature(status)
-        if recorded[2:] == signature and status.st_mtime_ns < settled_before:
+        if signature == signature_then and status.st_mtime_ns < settled_before:
             return signature
         with open(previous, "rb") as stream:
             return signature if _content_hash(stream.read()) == recorded[1] else None
@@ -278,6 +287,23 @@ def _same_key(previous: str, recorded: list | None, key: str, settled_before: in
 def _signature(status: os.stat_result) -> list[int]:
     """What tells that a file has not been touched: its size and modification time."""
     return [status.st_size, status.st_mtime_ns]
+
+
+def _read_signatures(out_dir: Path) -> dict[str, list[int]]:
+    """The signatures the last write recorded; none if the file is missing or damaged
+    (every kept file is then read to be checked)."""
+    try:
+        document = json.loads((out_dir / SIGNATURES_NAME).read_bytes())
+        if document.get("format") == _SIGNATURES_FORMAT and isinstance(document.get("files"), dict):
+            return document["files"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def _write_signatures(out_dir: Path, signatures: dict[str, list[int]]) -> None:
+    document = {"format": _SIGNATURES_FORMAT, "files": signatures}
+    _create(out_dir / SIGNATURES_NAME, (json.dumps(document, separators=(",", ":")) + "\n").encode("utf-8"))
 
 
 def _settled_before(out_dir: Path) -> int:
