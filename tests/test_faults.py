@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from generator.folder_swap import retired_folder, staging_folder
-from generator.site.write import SIGNATURES_NAME
 
 from .helpers import REPO, make_project, run_cli
 from .test_site_write import snapshot
@@ -81,9 +80,8 @@ def test_a_generate_killed_mid_write_leaves_the_previous_site_src_intact(tmp_pat
 
     clean = make_project(tmp_path / "clean")
     assert generate(clean, digests).returncode == 0
-    # The same files, byte for byte, but the record of when each was written.
-    fresh = {k: v[0] for k, v in snapshot(clean / "site_src").items() if k != SIGNATURES_NAME}
-    resumed = {k: v[0] for k, v in snapshot(site_src).items() if k not in ("about.md", SIGNATURES_NAME)}
+    fresh = {k: v[0] for k, v in snapshot(clean / "site_src").items()}
+    resumed = {k: v[0] for k, v in snapshot(site_src).items() if k != "about.md"}
     assert resumed == fresh
 
 
@@ -137,8 +135,13 @@ def test_a_full_disk_is_a_clear_error_and_the_previous_site_src_stays(small_disk
     assert result.returncode == 1
     assert "no space left on the device" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(out) == before
-    # The partial new folder is gone; beside site_src only the facts file kept between runs.
-    assert sorted(p.name for p in small_disk.iterdir()) == [".site_src.facts.pickle", "site_src"]
+    # The partial new folder is gone; beside site_src only the facts and the signatures
+    # of its files, kept between runs.
+    assert sorted(p.name for p in small_disk.iterdir()) == [
+        ".site_src.facts.pickle",
+        ".site_src.signatures.json",
+        "site_src",
+    ]
 
 
 def test_a_read_only_output_folder_is_a_clear_error(small_disk, tmp_path):

@@ -407,7 +407,7 @@ def test_damaged_or_missing_signatures_only_mean_reading_the_files_again(tmp_pat
     keys = {"papers/a.md": "key-a", "papers/b.md": "key-b"}
     files = {"papers/a.md": "A\n", "papers/b.md": "B\n"}
     write_site(tmp_path, files, render_key=keys.get)
-    signatures = tmp_path / write.SIGNATURES_NAME
+    signatures = write.signatures_file(tmp_path)
     if damage == "garbage":
         signatures.write_bytes(b"\x00not json")
     elif damage == "missing":

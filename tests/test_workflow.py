@@ -92,7 +92,14 @@ def test_deploy_builds_incrementally_from_the_last_runs_build_and_keeps_only_a_c
     smoke = step_index(steps, "tools/site_smoke.py --site site")
     save = step_index(steps, "actions/cache/save@")
     assert restore < built < smoke < save  # a site that fails the smoke test is not kept
-    kept = {state_file(Path("site")).name, "site", "site_src", ".site_src.facts.pickle", "embeddings.npz"}
+    kept = {
+        state_file(Path("site")).name,
+        "site",
+        "site_src",
+        ".site_src.facts.pickle",
+        ".site_src.signatures.json",
+        "embeddings.npz",
+    }
     for index in (restore, save):
         assert set(steps[index]["with"]["path"].split()) == kept
     # Each run saves its own entry; the next restores the newest by prefix.

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ArchiveError
-from ..folder_swap import STAGING_MARKER, describe_os_error, link_or_copy, recover, replacing
+from ..folder_swap import STAGING_MARKER, describe_os_error, link_or_copy, recover, replacing, write_atomically
 from ..parallel import map_in_chunks
 from ..progress import Progress
 
@@ -34,15 +34,14 @@ _MANIFEST_FORMAT = "digest-archive manifest 2"
 # Manifests this version reads: the first had no render keys.
 _MANIFEST_FORMATS = ("digest-archive manifest 1", _MANIFEST_FORMAT)
 
-# Each file's size and modification time when the last write left it (see _same_key):
-# beside the manifest, not in it, so that the manifest, like every page, is the same
-# byte for byte for the same inputs. Times differ from run to run.
-SIGNATURES_NAME = ".digest-archive-signatures.json"
+# Each file's size and modification time when the last write left it (see _same_key),
+# in a file beside the output folder (signatures_file): times differ from run to run, and
+# the folder, manifest included, is the same byte for byte for the same inputs.
 _SIGNATURES_FORMAT = "digest-archive signatures 1"
 
 # How a file was written: its render key (see write_site) and a hash of its content.
 _Written = tuple[str, str]
-_OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, SIGNATURES_NAME, STAGING_MARKER})
+_OWN_BOOKKEEPING = frozenset({MANIFEST_NAME, STAGING_MARKER})
 
 
 @dataclass(frozen=True)
@@ -222,11 +221,12 @@ def _write(
         results = [done[path] for path in paths]
         progress.close()
         keys = {path: list(written) for path, (_, written, _) in zip(paths, results, strict=True) if written}
-        kept = {path: signature for path, (_, _, signature) in zip(paths, results, strict=True) if signature}
-        _write_signatures(staging, kept)
         manifest = _write_manifest(staging, set(paths), inputs, keys)
     # The build that follows reads the manifest: it is the one just written.
     _remember_manifest(out_dir, manifest)
+    _write_signatures(
+        out_dir, {path: signature for path, (_, _, signature) in zip(paths, results, strict=True) if signature}
+    )
     written = tuple(path for path, (was_written, _, _) in zip(paths, results, strict=True) if was_written)
     return WriteReport(written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths))))
 
@@ -289,11 +289,18 @@ def _signature(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_mtime_ns]
 
 
+def signatures_file(out_dir: Path) -> Path:
+    """Where the sizes and times of ``out_dir``'s files are kept: beside it
+    (``.site_src.signatures.json``), never published."""
+    return out_dir.parent / f".{out_dir.name}.signatures.json"
+
+
 def _read_signatures(out_dir: Path) -> dict[str, list[int]]:
     """The signatures the last write recorded; none if the file is missing or damaged
-    (every kept file is then read to be checked)."""
+    (every kept file is then read to be checked). A file left by an older write holds
+    signatures its files no longer have: they are read too."""
     try:
-        document = json.loads((out_dir / SIGNATURES_NAME).read_bytes())
+        document = json.loads(signatures_file(out_dir).read_bytes())
         if document.get("format") == _SIGNATURES_FORMAT and isinstance(document.get("files"), dict):
             return document["files"]
     except (OSError, ValueError, AttributeError):
@@ -302,8 +309,15 @@ def _read_signatures(out_dir: Path) -> dict[str, list[int]]:
 
 
 def _write_signatures(out_dir: Path, signatures: dict[str, list[int]]) -> None:
+    """Keep the signatures for the next write; without them it only reads more. A write
+    without render keys records none, and leaves no file."""
+    if not signatures:
+        with contextlib.suppress(OSError):
+            signatures_file(out_dir).unlink(missing_ok=True)
+        return
     document = {"format": _SIGNATURES_FORMAT, "files": signatures}
-    _create(out_dir / SIGNATURES_NAME, (json.dumps(document, separators=(",", ":")) + "\n").encode("utf-8"))
+    with contextlib.suppress(ArchiveError):
+        write_atomically(signatures_file(out_dir), (json.dumps(document, separators=(",", ":")) + "\n").encode("utf-8"))
 
 
 def _settled_before(out_dir: Path) -> int:
