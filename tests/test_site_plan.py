@@ -621,7 +621,8 @@ def test_hashes_worked_out_elsewhere_give_the_same_keys_and_are_used(tmp_path, m
     calls: list[str] = []
     real_hash = plan_module._short_hash
     monkeypatch.setattr(plan_module, "_short_hash", lambda text: calls.append(text) or real_hash(text))
-    known = plan_site(archive, hashes=hashes)
+    known = plan_site(archive)
+    known.know(hashes)
     assert {path: known.render_key(path) for path in known} == expected
     listed_texts = {repr((plan_module._LISTED(paper), paper.code_link)) for paper in archive.papers.values()}
     assert not listed_texts & set(calls)  # no paper's listing hashed again

@@ -643,7 +643,6 @@ class SitePlan(Mapping[str, "str | bytes"]):
         site_name: str,
         site_url: str,
         code_hash: str | None = None,
-        hashes: ListingHashes | None = None,
     ) -> None:
         self._archive = archive
         self._site_url = site_url
@@ -657,10 +656,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._digests: dict[str, str] = {}
         self._listing_digests: dict[str, str] = {}
         self._texts: dict[Appearance | Day, str] = {}
-        if hashes is not None:
-            self.know(hashes)
         # Hashed once: a day's, a week's or a topic's month page key names the taxonomy.
-        self._taxonomy_text = _short_hash(repr(archive.tags))
+        self._taxonomy_text = _repr_hash(archive.tags)
         self._settings_key = repr((RENDER_KEY_VERSION, site_name, site_url, code_hash or generator_code_hash()))
         self._tag_names = {tag.slug: tag.name for tag in archive.tags}
         self._day_sizes = {day.date: len(day.paper_keys) for day in archive.days}
@@ -748,7 +745,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
             # papers, a second of each daily run).
             text = self._texts.get(value)
             if text is None:
-                text = self._texts[value] = _short_hash(repr(value))  # as listing_hashes does
+                text = self._texts[value] = _repr_hash(value)
             return text
         if isinstance(value, dict):
             return "{" + ",".join(f"{key!r}:{self._context_text(item)}" for key, item in value.items()) + "}"
@@ -842,12 +839,16 @@ def listing_hashes(archive: Archive) -> ListingHashes:
     papers = archive.papers.values()
     return (
         {paper.key: _listing_hash(paper) for paper in papers},
-        [_short_hash(repr(appearance)) for paper in papers for appearance in paper.appearances],
+        [_repr_hash(appearance) for paper in papers for appearance in paper.appearances],
     )
 
 
 def _listing_hash(paper: Paper) -> str:
-    return _short_hash(repr((_LISTED(paper), paper.code_link)))
+    return _repr_hash((_LISTED(paper), paper.code_link))
+
+
+def _repr_hash(value: object) -> str:
+    return _short_hash(repr(value))
 
 
 def _short_hash(text: str) -> str:
@@ -860,15 +861,13 @@ def plan_site(
     site_name: str = "Digest Archive",
     site_url: str = urls.LOCAL_SITE_URL,
     code_hash: str | None = None,
-    hashes: ListingHashes | None = None,
 ) -> SitePlan:
     """Every file of the archive, rendered lazily: see :class:`SitePlan`.
 
     ``site_url`` is the public address of the site root (ending in "/"), for the feeds;
-    ``code_hash`` is :func:`generator_code_hash`, if already worked out; ``hashes``
-    are :func:`listing_hashes` of the archive, if already worked out.
+    ``code_hash`` is :func:`generator_code_hash`, if already worked out.
     """
-    return SitePlan(archive, site_name, site_url, code_hash, hashes)
+    return SitePlan(archive, site_name, site_url, code_hash)
 
 
 def render_site(
