@@ -260,10 +260,9 @@ def _same_key(
     ``key`` and still holds what was written then (not edited since); else None.
 
     A file whose size and modification time (to the nanosecond) are the ones recorded
-    (``signature_then``),
-    and whose modification time was over a second older than the manifest
-    (``settled_before``), has not been touched since: it is not read again (at 50,000
-    papers, 100,000 files read and hashed on every run). Any other is read and its
+    (``signature_then``), and whose modification time was over a second older than the
+    manifest (``settled_before``), has not been touched since: it is not read again (at
+    50,000 papers, 100,000 files read and hashed on every run). Any other is read and its
     content hash compared, as git compares a file whose time is too close to its
     index's ("racy git"): an edit made within a clock tick of the write would leave the
     time as it was. The inode is not compared: site_src restored from the deploy
@@ -324,9 +323,10 @@ def _settled_before(out_dir: Path) -> int:
     """Files modified before this time (ns) and not since are as the last write left them
     (see :func:`_same_key`): a second before the last manifest was written; 0 without one."""
     try:
-        return os.stat(out_dir / MANIFEST_NAME).st_mtime_ns - 1_000_000_000
+        _, (_, _, mtime_ns) = _manifest_and_signature(out_dir)
     except OSError:
         return 0
+    return mtime_ns - 1_000_000_000
 
 
 def _current_content(target: str, size: int) -> tuple[bytes | None, os.stat_result | None]:
