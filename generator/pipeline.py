@@ -219,9 +219,9 @@ def facts_code_hash() -> str:
     """A hash of the code facts are worked out by: the analysis package and the model
     (a template or a page's layout changing leaves them as they are), with the Python
     (its regular expressions and Unicode tables split the words), python-slugify (the
-    slugs) and scikit-learn (the hashed word counts) versions."""
+    slugs), mmh3 (the hashed word counts) and scikit-learn (the stop words) versions."""
     root = Path(__file__).parent
-    versions = [importlib.metadata.version(name) for name in ("python-slugify", "scikit-learn")]
+    versions = [importlib.metadata.version(name) for name in ("python-slugify", "mmh3", "scikit-learn")]
     digest = hashlib.sha256("\0".join([sys.version, *versions, ""]).encode())
     for path in sorted([*(root / "analysis").glob("*.py"), root / "model.py"]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

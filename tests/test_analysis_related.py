@@ -38,10 +38,8 @@ def test_vectors_are_unit_length_tfidf_rows_without_stop_words():
     assert vectors[2].nnz == 0  # stop words only: nothing to compare on
     # A word every text shares weighs less than a word only one has (IDF).
     shared = tfidf_vectors(["common rare", "common other"])
-    assert (
-        shared[0, related._hasher().transform(["rare"]).indices[0]]
-        > shared[0, related._hasher().transform(["common"]).indices[0]]
-    )
+    rare, common = (int(np.frombuffer(related.count_text(word)[0], dtype=np.int32)[0]) for word in ("rare", "common"))
+    assert shared[0, rare] > shared[0, common]
 
 
 def scikit_learn_weights(counts, idf_power: float = related.IDF_POWER):
@@ -78,15 +76,84 @@ def test_weights_are_scikit_learns_bit_for_bit(idf_power):
     assert np.array_equal(mine.data, theirs.data)  # every bit, not approximately
 
 
-def test_new_texts_are_counted_as_count_words_counts_them():
+def scikit_learn_counts(texts: list[str]) -> list[related.WordCounts]:
+    """Each text's counts as scikit-learn's HashingVectorizer makes them (what
+    related.count_text did before it hashed with mmh3)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    hasher = HashingVectorizer(
+        analyzer=related.analyse, n_features=related.FEATURES, alternate_sign=False, norm=None, dtype=np.float32
+    )
+    counted = hasher.transform(texts).tocsr()
+    rows = []
+    for row in range(len(texts)):
+        start, end = counted.indptr[row], counted.indptr[row + 1]
+        rows.append(
+            (
+                counted.indices[start:end].astype(np.int32).tobytes(),
+                counted.data[start:end].astype(np.float32).tobytes(),
+            )
+        )
+    return rows
+
+
+def fixture_texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.txt"))]
+
+
+def test_word_counts_are_scikit_learns_bit_for_bit():
+    # Zipf-like repeats, the fixtures' real digests (LaTeX, accents, every script they
+    # hold), and words whose hashes fall on the same column.
+    texts = random_texts(300) + fixture_texts() + ["", "the a an", "ünïcödé 日本語 Ωmega x² ﬁne naïve"]
+    assert [related.count_text(text) for text in texts] == scikit_learn_counts(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=60), min_size=1, max_size=5))
+def test_word_counts_of_any_text_are_scikit_learns(texts):
+    assert [related.count_text(text) for text in texts] == scikit_learn_counts(texts)
+
+
+def test_stop_words_are_scikit_learns_read_without_importing_it():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    related._stop_words.cache_clear()
+    assert related._stop_words() == ENGLISH_STOP_WORDS and len(ENGLISH_STOP_WORDS) > 300
+
+
+def test_stop_words_fall_back_to_importing_scikit_learn(monkeypatch):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    def broken(*args, **kwargs):
+        raise OSError("no such file")
+
+    related._stop_words.cache_clear()
+    monkeypatch.setattr(related.runpy, "run_path", broken)
+    try:
+        assert related._stop_words() == ENGLISH_STOP_WORDS
+    finally:
+        related._stop_words.cache_clear()
+
+
+def test_counted_texts_are_not_counted_again(monkeypatch):
     texts = random_texts(60)
     _, known = related.count_words(texts[:50])
-    new = related.count_new(texts, known, at_most=10)
-    assert sorted(new) == sorted({related.text_key(text) for text in texts[50:]})
-    together = related.count_words(texts, {**known, **new})[0]
-    assert (together != related.count_words(texts)[0]).nnz == 0
-    assert related.count_new(texts, known, at_most=9) == {}  # too many: left to count_words
-    assert related.count_new(texts[:50], known, at_most=10) == {}
+    counted: list[str] = []
+    original = related.count_text
+    monkeypatch.setattr(related, "count_text", lambda text: counted.append(text) or original(text))
+    together, every = related.count_words(texts, known)
+    assert counted == texts[50:]
+    assert (together != related.count_words(texts)[0]).nnz == 0 and set(every) == set(known) | {
+        related.text_key(text) for text in texts
+    }
+
+
+def test_many_texts_are_counted_on_every_core_as_in_one_process(monkeypatch):
+    texts = random_texts(90)
+    alone, _ = related.count_words(texts)
+    monkeypatch.setattr(related, "ROWS_PER_CHUNK", 7)  # 13 chunks, over the workers' minimum
+    spread, _ = related.count_words(texts)
+    assert (alone != spread).nnz == 0 and alone.nnz > 0
 
 
 def test_neighbours_are_exact_in_chunks(monkeypatch):

@@ -132,10 +132,10 @@ print("sklearn" in sys.modules)
 """
 
 
-def test_a_daily_run_counts_the_new_listings_beside_the_model_and_never_imports_scikit_learn(tmp_path):
-    """The new day's texts are counted in a process of their own while the papers are put
-    together: the run's own process does not pay scikit-learn's import, and the model is
-    the one a run without known counts makes."""
+def test_a_daily_run_counts_only_the_new_listings_and_never_imports_scikit_learn(tmp_path):
+    """The new day's texts are counted in the run's own process without importing
+    scikit-learn (a second and a half), and the model is the one a run without known
+    counts makes."""
     digests = load_digests(FIXTURES / "archive").digests
     earlier = build_model(digests[:-1], load_taxonomy(REPO / "taxonomy.yml"))
     state = tmp_path / "state.pickle"
@@ -150,10 +150,10 @@ def test_a_daily_run_counts_the_new_listings_beside_the_model_and_never_imports_
     assert set(daily.word_counts) > set(earlier.word_counts)
 
 
-def test_more_new_texts_than_the_early_count_takes_are_counted_by_the_model_itself(monkeypatch):
-    from generator.analysis import assemble
+def test_texts_counted_on_every_core_give_the_model_counted_in_one_process(monkeypatch):
+    from generator.analysis import related
 
     expected = fixture_model()
-    monkeypatch.setattr(assemble, "EARLY_COUNT_LIMIT", 0)
+    monkeypatch.setattr(related, "ROWS_PER_CHUNK", 3)  # a first run's many texts: workers
     model = fixture_model()
     assert model.archive == expected.archive and model.word_counts == expected.word_counts

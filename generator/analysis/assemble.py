@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model import Archive, Link, Paper, PaperMeta
-from ..parallel import in_background, map_in_chunks
+from ..parallel import map_in_chunks
 from ..sources.records import Digest
 from .duplicates import find_near_duplicates, merge_papers
 from .identity import build_archive
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 NEIGHBOURS_KEPT = 20
 # How many times the title is counted in the text papers are compared on.
 TITLE_REPEATS = 3
-# At most this many new listing texts are counted beside the model's work (a day brings
-# about 50); more (a first run) are counted on every core.
-EARLY_COUNT_LIMIT = 2000
 
 
 # What a paper's own text gives it, worked out once per paper: its links, its tags (the
@@ -85,17 +82,11 @@ def build_model(
     # not one that finds its inputs unchanged.
     from .related import BLENDED_FLOOR, blend_similarities, count_words, neighbours, related_papers, weigh
 
-    digests = tuple(digests)
-    known_counts = known_counts or {}
-    # A paper's text is one of its listings': the listings' new texts (a daily run's new
-    # day) are counted on the other core while the papers are put together, so that
-    # count_words finds every text known and this process never imports scikit-learn.
-    with in_background(functools.partial(_count_listed_texts, digests, known_counts)) as early:
-        exact = with_cached_metadata(build_archive(digests), cached or {})
-        listed = list(exact.papers.values())
-        texts = [comparable_text(p) for p in listed]
-        counted_early = early.result()
-    counts, word_counts = count_words(texts, {**known_counts, **counted_early} if counted_early else known_counts)
+    exact = with_cached_metadata(build_archive(digests), cached or {})
+    listed = list(exact.papers.values())
+    texts = [comparable_text(p) for p in listed]
+    # A daily run finds all but the new day's texts counted (a few milliseconds' work).
+    counts, word_counts = count_words(texts, known_counts)
     nearest = neighbours(weigh(counts), NEIGHBOURS_KEPT)
     merges = find_near_duplicates(listed, nearest)
     archive = merge_papers(exact, merges)
@@ -151,15 +142,6 @@ def comparable_text(paper: Paper) -> str:
 
 def _comparable(title: str, abstract: str) -> str:
     return "\n".join([title] * TITLE_REPEATS + [abstract])
-
-
-def _count_listed_texts(digests: Sequence[Digest], known: Mapping[str, WordCounts]) -> dict[str, WordCounts]:
-    """The word counts of the listings' texts that ``known`` lacks, if they are few (see
-    :func:`.related.count_new`; a first run counts on every core instead)."""
-    from .related import count_new
-
-    texts = (_comparable(entry.title, entry.abstract) for digest in digests for entry in digest.entries)
-    return count_new(texts, known, at_most=EARLY_COUNT_LIMIT)
 
 
 def with_cached_metadata(archive: Archive, cached: Mapping[str, PaperMeta]) -> Archive:

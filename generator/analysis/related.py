@@ -1,7 +1,8 @@
 """Text similarity between papers: TF-IDF vectors and nearest neighbours.
 
-Each paper's title and abstract become a TF-IDF vector (words counted by scikit-learn's
-``HashingVectorizer``, weighted as its ``TfidfTransformer`` weighs them); two papers are as
+Each paper's title and abstract become a TF-IDF vector (words counted as scikit-learn's
+``HashingVectorizer`` counts them, weighted as its ``TfidfTransformer`` weighs them, both
+without importing it); two papers are as
 similar as the cosine of their vectors. The neighbours of every paper are found without
 an all-pairs table:
 
@@ -16,21 +17,22 @@ an all-pairs table:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+import importlib.util
+import runpy
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
 
 from ..parallel import map_in_chunks
 from .words import word_tokens
-
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import HashingVectorizer
 
 RELATED_PAPERS = 5
 # Similarities are ranked rounded to this many decimals, ties by key, so the order never
@@ -68,11 +70,18 @@ ROWS_PER_CHUNK = 1000
 FEATURES = 2**20
 
 
-# scikit-learn takes a second to import. Only counting words needs it: a daily run counts
-# the new day's texts in a process of their own (count_new) while the model is built, and
-# its own process never imports it.
+# scikit-learn takes a second and a half to import, for a stop-word list and a hash: the
+# list is read from its own module file and the hash is mmh3's, so no run imports it.
 @functools.cache
 def _stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (``ENGLISH_STOP_WORDS``), read from the module
+    that holds them without importing the package (its ``__init__`` imports the rest)."""
+    spec = importlib.util.find_spec("sklearn")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        with contextlib.suppress(Exception):  # anything amiss: import it the usual way
+            words = runpy.run_path(str(Path(location) / "feature_extraction" / "_stop_words.py"))
+            return frozenset(words["ENGLISH_STOP_WORDS"])
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
@@ -82,13 +91,6 @@ def analyse(text: str) -> list[str]:
     """The words a text is compared on: lower-case, no stop words, no single characters."""
     stop_words = _stop_words()
     return [word for word in word_tokens(text) if len(word) > 1 and word not in stop_words]
-
-
-@functools.cache
-def _hasher() -> HashingVectorizer:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
 
 
 # A text's hashed word counts, as kept between runs: the columns and the counts of its
@@ -113,7 +115,7 @@ def count_words(
     :func:`text_key` (to be passed back as ``known`` next time: those texts are not
     counted again; counting is most of the TF-IDF work).
 
-    Word counts are hashed (scikit-learn's ``HashingVectorizer``), which needs no shared
+    Word counts are hashed (:func:`count_text`), which needs no shared
     vocabulary, so they are counted in parallel, and a text's row depends on that text
     alone. The matrix is put together from the rows the same way whether they were
     counted now or before, so it is the same either way.
@@ -121,7 +123,7 @@ def count_words(
     known = known or {}
     keys = [text_key(text) for text in texts]
     missing = [n for n, key in enumerate(keys) if key not in known]
-    rows = _rows(_count_in_chunks([texts[n] for n in missing]), [keys[n] for n in missing])
+    rows = dict(zip([keys[n] for n in missing], _count_in_chunks([texts[n] for n in missing]), strict=True))
     every = {key: rows[key] if key in rows else known[key] for key in keys}
     columns = [np.frombuffer(every[key][0], dtype=np.int32) for key in keys]
     counts = [np.frombuffer(every[key][1], dtype=np.float32) for key in keys]
@@ -138,45 +140,33 @@ def count_words(
     return matrix, every
 
 
-def count_new(texts: Iterable[str], known: Mapping[str, WordCounts], at_most: int) -> dict[str, WordCounts]:
-    """The word counts of those ``texts`` not in ``known``, by :func:`text_key`, counted in
-    this process; none when there are more than ``at_most`` (:func:`count_words` then
-    counts them on every core).
+def count_text(text: str) -> WordCounts:
+    """The hashed word counts of one text, as scikit-learn's ``HashingVectorizer``
+    (``analyzer=analyse, n_features=FEATURES, alternate_sign=False, norm=None,
+    dtype=float32``) counts them: a word's column is the absolute value of the signed
+    32-bit MurmurHash3 (seed 0) of its UTF-8 bytes, modulo :data:`FEATURES`; the columns
+    ascending, each with its count.
 
-    A daily run passes every listing's text (a paper's text is one of its listings'):
-    only the new day's are new, and :func:`count_words` then finds each paper's counts
-    known.
+    mmh3 computes the same hash as scikit-learn's own copy of MurmurHash3, as fast, and
+    imports in a millisecond. ``tests/test_analysis_related.py`` holds the result bit for
+    bit to scikit-learn's.
     """
-    missing: dict[str, str] = {}
-    for text in texts:
-        key = text_key(text)
-        if key not in known and key not in missing:
-            missing[key] = text
-            if len(missing) > at_most:
-                return {}
-    if not missing:
-        return {}
-    return _rows(_hasher().transform(list(missing.values())).tocsr(), list(missing))
+    words = Counter(analyse(text))
+    columns: dict[int, int] = {}
+    for word, times in words.items():
+        # abs(-2**31) % FEATURES is scikit-learn's own definition of that one case.
+        column = abs(mmh3.hash(word, 0, signed=True)) % FEATURES
+        columns[column] = columns.get(column, 0) + times
+    ordered = sorted(columns)
+    return (
+        np.array(ordered, dtype=np.int32).tobytes(),
+        np.array([columns[column] for column in ordered], dtype=np.float32).tobytes(),
+    )
 
 
-def _rows(counted: sp.csr_matrix, keys: Sequence[str]) -> dict[str, WordCounts]:
-    """Each row of ``counted`` as :data:`WordCounts`, by its key (a row per key)."""
-    rows: dict[str, WordCounts] = {}
-    for row, key in enumerate(keys):
-        start, end = counted.indptr[row], counted.indptr[row + 1]
-        columns = counted.indices[start:end].astype(np.int32)
-        rows[key] = (columns.tobytes(), counted.data[start:end].astype(np.float32).tobytes())
-    return rows
-
-
-def _count_in_chunks(texts: Sequence[str]) -> sp.csr_matrix:
-    if not texts:
-        return sp.csr_matrix((0, FEATURES), dtype=np.float32)
-    if len(texts) > ROWS_PER_CHUNK:
-        _hasher()  # imported once here, not once in each worker
-    starts = list(range(0, len(texts), ROWS_PER_CHUNK))
-    blocks = map_in_chunks(functools.partial(_count_words, texts=texts), starts, chunk_size=1, min_items_per_worker=4)
-    return sp.vstack(blocks, format="csr")
+def _count_in_chunks(texts: Sequence[str]) -> list[WordCounts]:
+    # A first run's texts on every core; a day's few in this process.
+    return map_in_chunks(count_text, texts, chunk_size=ROWS_PER_CHUNK, min_items_per_worker=4 * ROWS_PER_CHUNK)
 
 
 def weigh(counts: sp.csr_matrix, idf_power: float = IDF_POWER) -> sp.csr_matrix:
@@ -221,10 +211,6 @@ def weigh(counts: sp.csr_matrix, idf_power: float = IDF_POWER) -> sp.csr_matrix:
     )
     vectors.sort_indices()
     return vectors
-
-
-def _count_words(start: int, texts: Sequence[str]) -> sp.csr_matrix:
-    return _hasher().transform(texts[start : start + ROWS_PER_CHUNK]).tocsr()
 
 
 @dataclass(frozen=True)
