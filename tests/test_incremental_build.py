@@ -459,3 +459,50 @@ def test_mkdocs_calls_on_startup_and_on_config_before_it_reads_the_pages():
     source = inspect.getsource(build.build)
     on_config = source.index("config.plugins.on_config(config)")
     assert on_config < source.index("get_files(config)") and on_config < source.index("site_dir")
+
+
+def test_folders_written_meanwhile_are_swept_last_and_recorded_as_their_job_left_them(tmp_path):
+    from generator.mkdocs.incremental import BuildState, IncrementalBuild, file_sha
+
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "kept.html").write_text("kept")
+    (site / "stale.html").write_text("no longer built")
+    (site / "pagefind" / "old.js").write_text("the last index")
+    previous = BuildState("setup", site={"kept.html": (4, 0, "x", 0), "stale.html": (15, 0, "y", 0)})
+    builder = IncrementalBuild(previous, "setup", site, tmp_path / "site_src")
+    builder.claim("kept.html")
+    builder.claim_folder("pagefind/")
+    seen_when_waited: list[set[str]] = []
+
+    def finish() -> None:
+        # The rest of the site is swept and recorded first; the folder is not yet.
+        seen_when_waited.append(set(builder.state.site))
+        assert not (site / "stale.html").exists()
+        (site / "pagefind" / "old.js").unlink()
+        (site / "pagefind" / "entry.json").write_text("the new index")
+
+    builder.writing_meanwhile(["pagefind/"], finish)
+    assert builder.sweep() == ["stale.html"]
+    assert seen_when_waited == [{"kept.html"}]
+    assert set(builder.state.site) == {"kept.html", "pagefind/entry.json"}
+    assert builder.state.site["pagefind/entry.json"][2] == file_sha(site / "pagefind" / "entry.json")
+    builder.finish_meanwhile()  # waited for once only
+    assert len(seen_when_waited) == 1
+
+
+def test_a_job_written_meanwhile_that_fails_fails_the_sweep(tmp_path):
+    from mkdocs.exceptions import PluginError
+
+    from generator.mkdocs.incremental import IncrementalBuild
+
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    builder = IncrementalBuild(None, "setup", site, tmp_path / "site_src")
+
+    def finish() -> None:
+        raise PluginError("Pagefind failed (exit 1)")
+
+    builder.writing_meanwhile(["pagefind"], finish)
+    with pytest.raises(PluginError, match="Pagefind failed"):
+        builder.sweep()

@@ -165,3 +165,59 @@ def test_pagefinds_search_interfaces_are_dropped_and_the_index_kept(tmp_path):
     assert not set(UNUSED_SEARCH_FILES) & set(left)
     # What the search worker loads stays.
     assert {"pagefind.js", "pagefind-entry.json", "pagefind-worker.js", "fragment", "index", "filter"} <= set(left)
+
+
+def test_pagefind_runs_on_a_thread_the_part_list_after_it_and_finish_waits(tmp_path, monkeypatch):
+    import threading
+
+    from generator.mkdocs import search
+
+    events: list[str] = []
+    release = threading.Event()
+
+    def index_part(site_dir, folder, pages):
+        release.wait(10)  # the build's thread goes on meanwhile
+        events.append(f"indexed {folder}")
+        return len(pages)
+
+    monkeypatch.setattr(search, "index_part", index_part)
+    indexing = search.BackgroundIndexing(
+        tmp_path, [("pagefind/", ["a"]), ("pagefind-2/", ["b", "c"])], 0.0, 0, 2, then=lambda: events.append("listed")
+    )
+    events.append("swept")
+    release.set()
+    indexing.finish()
+    assert events == ["swept", "indexed pagefind/", "indexed pagefind-2/", "listed"]
+
+
+def test_a_failed_pagefind_run_on_the_thread_is_raised_by_finish(tmp_path, monkeypatch):
+    from mkdocs.exceptions import PluginError
+
+    from generator.mkdocs import search
+
+    def index_part(site_dir, folder, pages):
+        raise PluginError("Pagefind failed (exit 2)")
+
+    monkeypatch.setattr(search, "index_part", index_part)
+    indexing = search.BackgroundIndexing(tmp_path, [("pagefind/", ["a"])], 0.0, 0, 1)
+    with pytest.raises(PluginError, match="exit 2"):
+        indexing.finish()
+    indexing.finish()  # raised once: the error handler's wait does not raise it again
+
+
+@pytest.mark.parametrize(
+    "listed", [["digest-archive-search", "digest-archive"], ["digest-archive", "digest-archive-search"]]
+)
+def test_the_search_plugin_ends_the_build_before_the_archive_plugin_in_either_order(listed):
+    # The archive plugin sweeps the site while Pagefind writes, then records the state:
+    # the search plugin must have claimed its folders and started Pagefind before.
+    from mkdocs.plugins import PluginCollection
+
+    from generator.mkdocs.plugin import ArchivePlugin
+    from generator.mkdocs.search import SearchPlugin
+
+    collection = PluginCollection()
+    for name in listed:
+        collection[name] = SearchPlugin() if name == "digest-archive-search" else ArchivePlugin()
+    order = [type(method.__self__).__name__ for method in collection.events["post_build"]]
+    assert order == ["SearchPlugin", "ArchivePlugin"]

@@ -334,6 +334,10 @@ class IncrementalBuild:
         self.claimed_folders: set[str] = set()
         self.rebuilt = 0
         self.all_pages = False
+        # Folders written by another job while the build ends (Pagefind's), and the wait
+        # for it: see writing_meanwhile.
+        self._meanwhile: tuple[str, ...] = ()
+        self._finish_meanwhile: Callable[[], None] | None = None
 
     def decide(self, files: Iterable[object]) -> None:
         """Give every file of the build an ``is_modified`` that says whether this build
@@ -441,13 +445,29 @@ class IncrementalBuild:
                 self.state.indexed[dest] = found
         return found
 
+    def writing_meanwhile(self, folders: Iterable[str], finish: Callable[[], None]) -> None:
+        """Say that another job is writing ``folders`` (claimed, relative to the site), and
+        that ``finish()`` waits for it and raises its error: :meth:`sweep` sweeps the rest
+        of the site first, then waits, then records those folders."""
+        self._meanwhile = tuple(folder.rstrip("/") + "/" for folder in folders)
+        self._finish_meanwhile = finish
+
+    def finish_meanwhile(self) -> None:
+        """Wait for the job of :meth:`writing_meanwhile`, if any (raising its error)."""
+        finish, self._finish_meanwhile = self._finish_meanwhile, None
+        if finish is not None:
+            finish()
+
     def sweep(self, keep: Callable[[str], bool] = lambda path: False) -> list[str]:
         """Remove the files of the site that this build did not claim (carried over from
         the previous site; a full build would not write them) and record every file left;
-        return the removed ones. ``keep`` names files that are neither (bookkeeping)."""
+        return the removed ones. ``keep`` names files that are neither (bookkeeping).
+        Folders still being written (:meth:`writing_meanwhile`) are recorded last, once
+        their job is done."""
         removed: list[str] = []
         before = self.previous.site if self.previous else {}
         folders = tuple(self.claimed_folders)
+        later = set(self._meanwhile)
 
         def visit(folder: str, prefix: str) -> bool:
             """Sweep one folder; True if that left it empty, and so removed."""
@@ -457,7 +477,8 @@ class IncrementalBuild:
             for entry in entries:
                 relative = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    emptied = visit(entry.path, relative + "/") or emptied
+                    if relative + "/" not in later:
+                        emptied = visit(entry.path, relative + "/") or emptied
                     continue
                 if keep(relative):
                     continue
@@ -484,6 +505,10 @@ class IncrementalBuild:
             return False
 
         visit(str(self.site_dir), "")
+        self.finish_meanwhile()
+        for folder in sorted(later):
+            with contextlib.suppress(FileNotFoundError):  # a job that wrote nothing there
+                visit(os.path.join(self.site_dir, folder), folder)
         return sorted(removed)
 
     def save(self, path: Path) -> None:

@@ -216,6 +216,10 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.build_scope.close()
+        if self.incremental_build is not None:
+            # Pagefind may still be writing into the staging folder the failed build leaves.
+            with contextlib.suppress(Exception):
+                self.incremental_build.finish_meanwhile()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.build_scope.close()

@@ -18,13 +18,16 @@ Pagefind. This plugin, used instead of Material's ``search`` plugin,
   generator lists them in site_src, :func:`generator.site.plan`) are the first part, and
   the rest are split in runs of sorted paths: a new day then changes the first part only,
   and in an incremental build (:mod:`.incremental`) a part whose pages index as before
-  is kept as it is instead of being indexed again;
+  is kept as it is instead of being indexed again. The runs go on a thread
+  (:class:`BackgroundIndexing`) while the digest-archive plugin writes the sitemap and
+  sweeps the rest of the site; it records the state once they are done;
 * writes the empty ``search/search_index.json`` that Material's front end fetches on
   start-up before it hands over to the worker.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -33,15 +36,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from ..folder_swap import link_or_copy
@@ -91,6 +95,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 )
         return config
 
+    # Before the digest-archive plugin's, whatever their order in mkdocs.yml: it sweeps the
+    # site while Pagefind writes the folders claimed here, then records the build's state.
+    @event_priority(50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
@@ -101,7 +108,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         pages = self._indexed_pages()
         recent = read_recent(Path(config.docs_dir))
         parts = index_parts(pages, recent, self.config.pages_per_index, self.config.recent_part_from)
-        indexed = kept = 0
+        kept = 0
+        runs: list[tuple[str, list[str]]] = []
         for folder, members in parts:
             key = part_key(members, builder)
             if builder is not None:
@@ -112,22 +120,23 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                     kept += len(members)
                     continue
             shutil.rmtree(site_dir / folder, ignore_errors=True)  # old files may be links into the last site
-            indexed += run_pagefind_on(site_dir, folder, members)
-            drop_unused_ui(site_dir / folder)
-            try:
-                canonical_filters(site_dir / folder)
-            except (PagefindFormatError, OSError, ValueError) as error:
-                raise PluginError(f"could not make Pagefind's filter files deterministic: {error}") from None
-        # Read by the search worker: the folders of the parts after the first.
-        write_new(site_dir / url("search_parts"), json.dumps([folder for folder, _ in parts[1:]]))
+            runs.append((folder, members))
+        # Read by the search worker: the folders of the parts after the first. It is in the
+        # first part's folder: written after Pagefind when that part is indexed again.
+        list_parts = functools.partial(
+            write_new, site_dir / url("search_parts"), json.dumps([folder for folder, _ in parts[1:]])
+        )
+        first_indexed = any(folder == parts[0][0] for folder, _ in runs)
+        if not first_indexed:
+            list_parts()
+        then = list_parts if first_indexed else None
+        indexing = BackgroundIndexing(site_dir, runs, started, kept, len(parts), then=then)
         if builder is not None:
             builder.claim(url("material_search_index"))
-        log.info(
-            f"search index: {indexed} pages indexed by Pagefind in {time.monotonic() - started:.1f} s"
-            f" ({len(parts)} part{'s' if len(parts) > 1 else ''}"
-            + (f"; {kept} pages in parts that index as before, kept" if kept else "")
-            + ")"
-        )
+            # The rest of the site is swept while Pagefind writes these folders.
+            builder.writing_meanwhile([folder for folder, _ in runs], indexing.finish)
+        else:
+            indexing.finish()
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         if self.config.enabled:
@@ -220,6 +229,68 @@ def part_key(pages: Sequence[str], builder: IncrementalBuild | None) -> str | No
             return None
         digest.update(f"{page}\t{fingerprint}\n".encode())
     return digest.hexdigest()
+
+
+class BackgroundIndexing:
+    """The Pagefind runs of a build, one part after the other, on a thread of their own:
+    they are seconds of a subprocess's work, during which the digest-archive plugin
+    writes the sitemap and sweeps the rest of the site (:meth:`IncrementalBuild.sweep`)."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        runs: Sequence[tuple[str, Sequence[str]]],
+        started: float,
+        kept: int,
+        parts: int,
+        then: Callable[[], None] | None = None,
+    ):
+        self._site_dir = site_dir
+        self._runs = list(runs)
+        self._then = then
+        self._started, self._kept, self._parts = started, kept, parts
+        self._indexed = 0
+        self._error: BaseException | None = None
+        self._done = False
+        self._thread = threading.Thread(target=self._index, name="pagefind", daemon=False)
+        self._thread.start()
+
+    def _index(self) -> None:
+        try:
+            for folder, members in self._runs:
+                self._indexed += index_part(self._site_dir, folder, members)
+            if self._then is not None:
+                self._then()
+        except BaseException as error:  # noqa: BLE001 - raised again by finish, in the build's thread
+            self._error = error
+
+    def finish(self) -> None:
+        """Wait for the runs; raise the error of one that failed (once)."""
+        self._thread.join()
+        if self._done:
+            return
+        self._done = True
+        if self._error is not None:
+            raise self._error
+        log.info(
+            f"search index: {self._indexed} pages indexed by Pagefind in {time.monotonic() - self._started:.1f} s"
+            f" ({self._parts} part{'s' if self._parts > 1 else ''}"
+            + (f"; {self._kept} pages in parts that index as before, kept" if self._kept else "")
+            + ")"
+        )
+
+
+def index_part(site_dir: Path, folder: str, pages: Sequence[str]) -> int:
+    """Index one part into ``site_dir/folder`` (see :func:`run_pagefind_on`), without
+    Pagefind's search interfaces and with its filter files made deterministic; return the
+    number of pages indexed."""
+    indexed = run_pagefind_on(site_dir, folder, pages)
+    drop_unused_ui(site_dir / folder)
+    try:
+        canonical_filters(site_dir / folder)
+    except (PagefindFormatError, OSError, ValueError) as error:
+        raise PluginError(f"could not make Pagefind's filter files deterministic: {error}") from None
+    return indexed
 
 
 def run_pagefind_on(site_dir: Path, folder: str, pages: Sequence[str]) -> int:
