@@ -79,12 +79,14 @@ KEYED_BIB_PAPERS = 5000
 
 
 # What makes the pages besides the generator's own code: an upgraded Python, Jinja2,
-# MarkupSafe or python-slugify could make them differently.
+# MarkupSafe, python-slugify, orjson or isal (archive.json.gz) could make them differently.
 _LIBRARY_VERSIONS = (
     sys.version,
     importlib.metadata.version("jinja2"),
     importlib.metadata.version("markupsafe"),
     importlib.metadata.version("python-slugify"),
+    importlib.metadata.version("orjson"),
+    importlib.metadata.version("isal"),
 )
 
 
