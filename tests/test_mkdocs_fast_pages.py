@@ -8,7 +8,7 @@ import types
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mkdocs.structure import pages
+from mkdocs.structure import files, pages
 from mkdocs.utils import get_build_date
 
 from generator.mkdocs import fast_pages
@@ -77,3 +77,47 @@ def test_mkdocs_pages_get_their_date_and_canonical_url_as_the_trick_expects():
     assert "self.canonical_url = canonical_url = urljoin(base, self.url)" in method
     assert "self.abs_url = urlsplit(canonical_url).path" in method
     assert "self.canonical_url = None" in method and "self.abs_url = None" in method
+
+
+def src_uri(setter, path: str) -> str:
+    file = object.__new__(files.File)
+    setter(file, path)
+    return file.src_uri
+
+
+PATH_TEXT = st.text(alphabet="ab./\\é -_", max_size=16)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    path=st.one_of(PATH_TEXT, st.sampled_from(["./index.md", "papers/x/index.md", ".", "./", "a//b", "a/./b", "/a"]))
+)
+def test_a_files_source_uri_is_mkdocs_own(path):
+    assert src_uri(fast_pages._set_src_path, path) == src_uri(fast_pages._mkdocs_src_path.fset, path)
+
+
+def test_the_paths_get_files_gives_are_taken_without_a_purepath(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("PurePath was made")
+
+    monkeypatch.setattr(files, "PurePath", refuse)
+    assert src_uri(fast_pages._set_src_path, "./index.md") == "index.md"
+    assert src_uri(fast_pages._set_src_path, "papers/a-paper-1a2b/index.md") == "papers/a-paper-1a2b/index.md"
+    assert src_uri(fast_pages._set_src_path, "./.digest-archive-manifest.json") == ".digest-archive-manifest.json"
+    with pytest.raises(AssertionError):  # anything else goes through MkDocs
+        src_uri(fast_pages._set_src_path, "a/./b.md")
+
+
+def test_files_get_mkdocs_own_setter_back_after_the_build():
+    with fast_pages.installed():
+        assert files.File.__dict__["src_path"] is fast_pages._src_path
+        assert files.File("./index.md", "docs", "site", True).src_uri == "index.md"
+    assert files.File.__dict__["src_path"] is fast_pages._mkdocs_src_path
+
+
+def test_mkdocs_files_set_their_source_uri_as_the_trick_expects():
+    """The guard: MkDocs' File.src_path setter is a PurePath round trip, which
+    get_files calls with os.path.join of the folder relative to docs_dir and the name."""
+    setter = inspect.getsource(fast_pages._mkdocs_src_path.fset)
+    assert "self.src_uri = PurePath(value).as_posix()" in setter
+    assert "os.path.join(relative_dir, filename)" in inspect.getsource(files.get_files)
