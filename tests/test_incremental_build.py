@@ -395,7 +395,7 @@ def _recording_early_starts(monkeypatch) -> list:
     return started
 
 
-def test_the_daily_build_is_run_by_the_mkdocs_process_started_ahead(tmp_path, monkeypatch):
+def test_the_daily_build_is_run_by_the_mkdocs_process_started_ahead(tmp_path, monkeypatch, capfd):
     """MkDocs loads while the pages are generated, then builds them: the build it runs is
     the incremental one, and the site is what the last build left plus the change."""
     from generator.pipeline import RunOptions, build
@@ -407,6 +407,8 @@ def test_the_daily_build_is_run_by_the_mkdocs_process_started_ahead(tmp_path, mo
     [early] = started
     assert early is not None and early._process.returncode == 0 and early._go is None
     assert result.incremental and site_files(project / "site") == built
+    # It listed site_src while the pages were generated (.early_files).
+    assert "site_src listed while its pages were generated;" in capfd.readouterr().err
 
 
 def test_a_run_that_fails_before_building_ends_the_mkdocs_process_started_ahead(tmp_path, monkeypatch):
@@ -445,13 +447,15 @@ def test_no_mkdocs_process_is_started_ahead_without_a_build_state_or_when_forced
 
 
 def test_mkdocs_calls_on_startup_and_on_config_before_it_reads_the_pages():
-    """The MkDocs process started ahead (build.EarlyMkDocs) waits in on_startup, and again
-    in on_config: MkDocs must call both before it lists site_src (get_files) or touches
+    """The MkDocs process started ahead (build.EarlyMkDocs) reads the state in on_startup,
+    lists the last site_src and waits in on_config: MkDocs must call both before it
+    lists site_src (get_files, by that global name: early_files replaces it) or touches
     the site folder, and load nothing of either when it loads its configuration."""
     import inspect
 
     from mkdocs import __main__ as cli
     from mkdocs.commands import build
+    from mkdocs.structure import files
 
     command = inspect.getsource(cli.build_command.callback)
     assert command.index("cfg.plugins.on_startup(") < command.index("build.build(cfg")
@@ -459,6 +463,7 @@ def test_mkdocs_calls_on_startup_and_on_config_before_it_reads_the_pages():
     source = inspect.getsource(build.build)
     on_config = source.index("config.plugins.on_config(config)")
     assert on_config < source.index("get_files(config)") and on_config < source.index("site_dir")
+    assert "files = get_files(config)" in source and build.get_files is files.get_files
 
 
 def test_folders_written_meanwhile_are_swept_last_and_recorded_as_their_job_left_them(tmp_path):

@@ -121,6 +121,7 @@ MARKS: dict[str, Callable[[Path], bool]] = {
     "tabs_script_when_needed": lambda site: "__tabbed_" not in paper_page(site),
     "quick_exit": lambda site: True,  # only under digest-archive build, and the same site: tested there
     "fast_pages": lambda site: True,  # same bytes either way: compared below
+    "early_files": lambda site: True,  # only under digest-archive build: test_mkdocs_early_files.py
 }
 
 
@@ -143,7 +144,7 @@ def test_each_trick_switched_off_alone_leaves_a_complete_site_without_it(generat
         # give the same dates and addresses: the same site, more slowly.
         comparison = filecmp.dircmp(default_site, site, ignore=["pagefind"])
         assert not comparison.diff_files and not comparison.left_only and not comparison.right_only
-    elif trick not in ("stamp_frames", "quick_exit"):
+    elif trick not in ("stamp_frames", "quick_exit", "early_files"):
         assert not MARKS[trick](site), f"{trick} is still played when switched off"
 
 

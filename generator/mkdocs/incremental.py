@@ -338,6 +338,9 @@ class IncrementalBuild:
         # for it: see writing_meanwhile.
         self._meanwhile: tuple[str, ...] = ()
         self._finish_meanwhile: Callable[[], None] | None = None
+        # (inode, size, mtime_ns) of source files listed before the build and unchanged
+        # since (see .early_files): not stat'ed again.
+        self.known_status: dict[str, tuple[int, int, int]] = {}
 
     def decide(self, files: Iterable[object]) -> None:
         """Give every file of the build an ``is_modified`` that says whether this build
@@ -401,18 +404,17 @@ class IncrementalBuild:
         )
 
     def _record(self, src_uri: str, source: str, dest: str) -> SourceRecord:
-        status = os.stat(source)
+        known = self.known_status.get(src_uri)
+        if known is None:
+            status = os.stat(source)
+            known = (status.st_ino, status.st_size, status.st_mtime_ns)
+        inode, size, mtime_ns = known
         before = self.previous.sources.get(src_uri) if self.previous else None
-        if (
-            before is not None
-            and before.inode == status.st_ino
-            and before.size == status.st_size
-            and before.mtime_ns == status.st_mtime_ns
-        ):
+        if before is not None and before.inode == inode and before.size == size and before.mtime_ns == mtime_ns:
             sha = before.sha  # the same file as last time: no need to read it
         else:
             sha = file_sha(source)
-        record = SourceRecord(status.st_ino, status.st_size, status.st_mtime_ns, sha, dest)
+        record = SourceRecord(inode, size, mtime_ns, sha, dest)
         self.state.sources[src_uri] = record
         return record
 

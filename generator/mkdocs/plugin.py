@@ -13,6 +13,8 @@ Material's own rendering of the generated pages, only larger and slower to build
   no_top_button_on_papers, tabs_script_when_needed (:mod:`.theme`).
 * fast_pages (:mod:`.fast_pages`): MkDocs' pages made without working out the build
   date and joining URLs with urllib for each one.
+* early_files (:mod:`.early_files`): under ``digest-archive build``, site_src is listed
+  while its pages are generated, and listed again after with directory entries alone.
 * quick_exit: under ``digest-archive build``, the MkDocs process ends as soon as the
   build succeeded and every plugin has shut down, without freeing its heap object by
   object (1.5 s at 50,000 papers).
@@ -45,6 +47,8 @@ from ..progress import Progress
 from ..site.urls import url
 from .build import SITE_MARKER, wait_for_go, waiting_for_go
 from .chrome import chrome_script
+from .early_files import EarlyFiles, listing_with
+from .early_files import scan as scan_early
 from .fast_pages import installed as fast_pages_installed
 from .incremental import STATE_OUT_VARIABLE, STATE_VARIABLE, IncrementalBuild, read_state, setup_fingerprint, write_new
 from .lean import collapse_whitespace, lean_html, spacing_is_delimited
@@ -77,6 +81,7 @@ class ArchivePluginConfig(Config):
     tabs_script_when_needed = config_options.Type(bool, default=True)
     quick_exit = config_options.Type(bool, default=True)
     fast_pages = config_options.Type(bool, default=True)
+    early_files = config_options.Type(bool, default=True)
 
 
 class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
@@ -97,6 +102,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.outcome = _BuildOutcome()
         # Open from on_pre_build to the end of the build (see .fast_pages).
         self.build_scope = contextlib.ExitStack()
+        # site_src listed while the pages were generated (see .early_files).
+        self.early_files: EarlyFiles | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
@@ -105,12 +112,16 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         previous = os.environ.get(STATE_VARIABLE)
         if dirty and previous and waiting_for_go():
             read_state(Path(previous))
-        wait_for_go()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        # Should a MkDocs version not call on_startup first: nothing is read before this.
-        wait_for_go()
         self.tricks = Tricks.from_settings(self.config)
+        self.early_files = None
+        if self.tricks.early_files and self.dirty and os.environ.get(STATE_VARIABLE) and waiting_for_go():
+            # Still waiting for the pages: list the last site_src meanwhile.
+            with fast_pages_installed() if self.tricks.fast_pages else contextlib.nullcontext():
+                self.early_files = scan_early(config)
+        # MkDocs reads no page before on_pre_build (a test holds it to that).
+        wait_for_go()
         add_theme_layers(config, self.tricks)
         if self.tricks.sitemap:
             # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
@@ -129,6 +140,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         if self.tricks.fast_pages:
             self.build_scope.enter_context(fast_pages_installed())
         builder = self.incremental_build
+        if builder is not None and self.early_files is not None:
+            self.build_scope.enter_context(listing_with(self.early_files, builder.known_status.update))
         if builder is not None and self.dirty:
             if not builder.incremental:
                 log.info("the previous build's state does not fit this one: building in full")

@@ -46,6 +46,7 @@ class Tricks:
     tabs_script_when_needed: bool = True
     quick_exit: bool = True
     fast_pages: bool = True
+    early_files: bool = True
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
