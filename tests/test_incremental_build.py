@@ -411,6 +411,21 @@ def test_the_daily_build_is_run_by_the_mkdocs_process_started_ahead(tmp_path, mo
     assert "site_src listed while its pages were generated;" in capfd.readouterr().err
 
 
+def test_a_build_started_ahead_times_itself_from_when_its_pages_were_ready():
+    import logging
+    import time
+
+    from generator.mkdocs.plugin import _BuildOutcome
+
+    outcome = _BuildOutcome()
+    outcome.started = time.monotonic() - 2
+    record = logging.LogRecord(
+        "mkdocs.commands.build", logging.INFO, "", 0, "Documentation built in 40.00 seconds", (), None
+    )
+    assert outcome.filter(record) and outcome.succeeded
+    assert record.getMessage().startswith("Documentation built in 2.0")
+
+
 def test_a_run_that_fails_before_building_ends_the_mkdocs_process_started_ahead(tmp_path, monkeypatch):
     """It ends without building (its own status), the lock is free, the site is as it was."""
     from generator import pipeline

@@ -28,6 +28,7 @@ import contextlib
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 import jinja2
@@ -121,7 +122,9 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             with fast_pages_installed() if self.tricks.fast_pages else contextlib.nullcontext():
                 self.early_files = scan_early(config)
         # MkDocs reads no page before on_pre_build (a test holds it to that).
+        waited = waiting_for_go()
         wait_for_go()
+        self.outcome.started = time.monotonic() if waited else None
         add_theme_layers(config, self.tricks)
         if self.tricks.sitemap:
             # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
@@ -310,13 +313,18 @@ def start_incremental_build(config: MkDocsConfig, dirty: bool) -> IncrementalBui
 
 class _BuildOutcome(logging.Filter):
     """Notes MkDocs' last message of a build, which it logs only when the build
-    succeeded (after the --strict check)."""
+    succeeded (after the --strict check). In a MkDocs process started ahead, the time
+    that message gives is counted from when the pages were ready (``started``), as it
+    was before the process waited in on_config, not from when it started waiting."""
 
     succeeded = False
+    started: float | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.getMessage().startswith("Documentation built in"):
             self.succeeded = True
+            if self.started is not None:
+                record.msg, record.args = f"Documentation built in {time.monotonic() - self.started:.2f} seconds", None
         return True
 
 
