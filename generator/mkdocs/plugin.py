@@ -117,14 +117,14 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.tricks = Tricks.from_settings(self.config)
         self.early_files = None
-        if self.tricks.early_files and self.dirty and os.environ.get(STATE_VARIABLE) and waiting_for_go():
+        waiting = waiting_for_go()
+        if waiting and self.tricks.early_files and self.dirty and os.environ.get(STATE_VARIABLE):
             # Still waiting for the pages: list the last site_src meanwhile.
             with fast_pages_installed() if self.tricks.fast_pages else contextlib.nullcontext():
                 self.early_files = scan_early(config)
         # MkDocs reads no page before on_pre_build (a test holds it to that).
-        waited = waiting_for_go()
         wait_for_go()
-        self.outcome.started = time.monotonic() if waited else None
+        self.outcome.started = time.monotonic() if waiting else None
         add_theme_layers(config, self.tricks)
         if self.tricks.sitemap:
             # The plugin writes the sitemap (on_post_build); MkDocs would write its own too.
