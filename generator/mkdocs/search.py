@@ -126,10 +126,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         list_parts = functools.partial(
             write_new, site_dir / url("search_parts"), json.dumps([folder for folder, _ in parts[1:]])
         )
-        first_indexed = any(folder == parts[0][0] for folder, _ in runs)
-        if not first_indexed:
+        then: Callable[[], None] | None = None
+        if any(folder == parts[0][0] for folder, _ in runs):
+            then = list_parts
+        else:
             list_parts()
-        then = list_parts if first_indexed else None
         indexing = BackgroundIndexing(site_dir, runs, started, kept, len(parts), then=then)
         if builder is not None:
             builder.claim(url("material_search_index"))

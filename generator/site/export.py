@@ -24,9 +24,8 @@ from .urls import day_url, paper_url, tag_url
 COMPRESS_LEVEL = 2
 
 
-def compressed(text: str | bytes) -> bytes:
-    """``text`` gzip-compressed (UTF-8), the same bytes for the same text (no time stamp)."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
+def compressed(data: bytes) -> bytes:
+    """``data`` gzip-compressed, the same bytes for the same data (no time stamp)."""
     return igzip.compress(data, compresslevel=COMPRESS_LEVEL, mtime=0)
 
 
