@@ -64,13 +64,18 @@ def collections_paused() -> Iterator[None]:
     For blocks that build millions of objects in no reference cycle (the model, the
     page plan): each full collection would walk every object made so far, and they come
     more often as the heap grows (at 50,000 papers, about a second of the model's
-    build). What cyclic garbage the block leaves is collected once it ends.
+    build). What cyclic garbage the block leaves is collected once it ends, except
+    inside a :func:`frozen_heap` block: there what the block made joins the frozen heap
+    (the outer block's end unfreezes it). Left to the collector, the first collections
+    after the page plan walked its millions of objects again: 0.9 s at 50,000 papers.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if _frozen:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -4,14 +4,18 @@ used only for papers whose text, taxonomy and code are those they were worked ou
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import pickle
 import subprocess
 import sys
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from generator.analysis.assemble import build_model, facts_key
 from generator.analysis.taxonomy import load_taxonomy
 from generator.config import load_config
-from generator.model import Link
+from generator.model import NO_META, Appearance, Link, Paper, PaperMeta
 from generator.pipeline import FACTS_FORMAT, facts_file, load_digests, read_facts, write_facts
 
 from .helpers import FIXTURES, REPO, make_project, run_cli
@@ -157,3 +161,51 @@ def test_texts_counted_on_every_core_give_the_model_counted_in_one_process(monke
     monkeypatch.setattr(related, "ROWS_PER_CHUNK", 3)  # a first run's many texts: workers
     model = fixture_model()
     assert model.archive == expected.archive and model.word_counts == expected.word_counts
+
+
+_part = st.text(alphabet=st.sampled_from(["a", "b", ",", ";", "\n", "\0", "\ud800", "é"]), max_size=6)
+
+
+def _paper_of(key, aliases, title, abstract, variants, with_meta):
+    day = dt.date(2025, 3, 1)
+    appearances = (Appearance(day, 1, title, abstract, "d.txt", 1),) + tuple(
+        Appearance(day + dt.timedelta(days=n + 1), 1, title, variant, "d.txt", 1) for n, variant in enumerate(variants)
+    )
+    meta = PaperMeta(arxiv_id="2501.00001") if with_meta else NO_META
+    return Paper(key, title, abstract, appearances, aliases=tuple(aliases), meta=meta)
+
+
+def _facts_of(paper):
+    return (paper.key, paper.aliases, paper.title, paper.abstract, paper.abstract_variants, paper.meta)
+
+
+@given(st.data(), st.integers(0, 2), st.integers(0, 2), st.booleans(), st.booleans())
+def test_two_papers_made_of_different_parts_never_share_a_key(data, aliases, variants, meta_a, meta_b):
+    """The key's text is unambiguous: the same characters cut into parts another way
+    (text moved from the key to an alias, an alias to the title, an abstract to a later
+    variant, ...) give another key, and no text (lone surrogates from a JSON digest
+    included) makes it fail."""
+    count = 3 + aliases + variants
+
+    def cut(whole, cuts):
+        bounds = [0, *sorted(cuts), len(whole)]
+        return [whole[start:end] for start, end in zip(bounds, bounds[1:])]
+
+    def paper(parts, alias_count, with_meta):
+        return _paper_of(
+            parts[0],
+            parts[1 : 1 + alias_count],
+            parts[1 + alias_count],
+            parts[2 + alias_count],
+            parts[3 + alias_count :],
+            with_meta,
+        )
+
+    whole = data.draw(st.lists(_part, min_size=2, max_size=4).map("".join))
+    positions = st.lists(st.integers(0, len(whole)), min_size=count - 1, max_size=count - 1)
+    first = paper(cut(whole, data.draw(positions)), aliases, meta_a)
+    other_aliases = data.draw(st.integers(0, 2))
+    other_count = 3 + other_aliases + data.draw(st.integers(0, 2))
+    second_cuts = data.draw(st.lists(st.integers(0, len(whole)), min_size=other_count - 1, max_size=other_count - 1))
+    second = paper(cut(whole, second_cuts), other_aliases, meta_b)
+    assert (facts_key(first) == facts_key(second)) == (_facts_of(first) == _facts_of(second))

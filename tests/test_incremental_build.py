@@ -14,9 +14,12 @@ import datetime as dt
 import hashlib
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.mkdocs.build import state_file
 from generator.mkdocs.incremental import index_fingerprint, read_state
@@ -526,3 +529,64 @@ def test_a_job_written_meanwhile_that_fails_fails_the_sweep(tmp_path):
     builder.writing_meanwhile(["pagefind"], finish)
     with pytest.raises(PluginError, match="Pagefind failed"):
         builder.sweep()
+
+
+_RECORD_CHANGES = ("same", "no record", "other inode", "other size", "other content", "other dest", "not in site")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_RECORD_CHANGES), min_size=1, max_size=8), st.booleans())
+def test_deciding_from_the_early_listing_decides_as_the_stats_do(tmp_path, changes, all_pages):
+    """A file whose status the early listing handed over (known_status) is decided
+    without a new record or a stat (IncrementalBuild._listed_unchanged), and exactly as
+    the stat and the record comparison decide it."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from generator.mkdocs.incremental import BuildState, IncrementalBuild, SourceRecord, file_sha
+
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    docs, site = root / "site_src", root / "site"
+    docs.mkdir()
+    site.mkdir()
+    for n, _ in enumerate(changes):
+        (docs / f"p{n}").mkdir()
+        (docs / f"p{n}" / "index.md").write_text(f"page {n}")
+        (docs / f"f{n}.json").write_text(f"[{n}]")
+    (root / "mkdocs.yml").write_text(f"site_name: t\ndocs_dir: {docs}\nsite_dir: {site}\n")
+    config = load_config(str(root / "mkdocs.yml"))
+    sources: dict[str, SourceRecord] = {}
+    site_records = {}
+    for n, change in enumerate(changes):
+        for uri, dest in ((f"p{n}/index.md", f"p{n}/index.html"), (f"f{n}.json", f"f{n}.json")):
+            status = (docs / uri).stat()
+            record = SourceRecord(status.st_ino, status.st_size, status.st_mtime_ns, file_sha(docs / uri), dest)
+            record = {
+                "same": record,
+                "other inode": record._replace(inode=record.inode + 1),
+                "other size": record._replace(size=record.size + 1),
+                "other content": record._replace(mtime_ns=record.mtime_ns + 1, sha="0" * 64),
+                "other dest": record._replace(dest="elsewhere/" + dest),
+                "not in site": record,
+                "no record": None,
+            }[change]
+            if record is not None:
+                sources[uri] = record
+            if change != "not in site":
+                site_records[dest] = (1, 0, "x", 0)
+    previous = BuildState("setup", sources=sources, site=site_records)
+
+    def decided(known: bool):
+        builder = IncrementalBuild(previous, "setup", site, docs)
+        files = get_files(config)
+        if known:
+            for file in files:
+                status = (docs / file.src_uri).stat()
+                builder.known_status[file.src_uri] = (status.st_ino, status.st_size, status.st_mtime_ns)
+        builder.decide(files)
+        if all_pages:
+            builder.rebuild_all_pages()
+        outcome = {file.src_uri: file.is_modified() for file in files}
+        return outcome, builder.state.sources, builder.rebuilt, builder.claimed
+
+    assert decided(known=True) == decided(known=False)

@@ -170,3 +170,25 @@ def test_collections_are_paused_in_the_block_and_as_before_after_it():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_what_a_paused_block_makes_inside_a_frozen_heap_joins_it():
+    """Inside frozen_heap, the objects a collections_paused block made are frozen when it
+    ends, so no later collection walks them (at 50,000 papers the page plan's cost 0.9 s
+    of collections); the outer block's end unfreezes them. Outside, nothing is frozen."""
+    import gc
+
+    from generator.parallel import frozen_heap
+
+    assert gc.get_freeze_count() == 0
+    with collections_paused():
+        outside = [[n] for n in range(10_000)]
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        before = gc.get_freeze_count()
+        with collections_paused():
+            inside = [[n] for n in range(10_000)]
+        assert gc.get_freeze_count() >= before + len(inside)
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    assert len(outside) == len(inside)

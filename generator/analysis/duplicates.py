@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from ..model import Archive, Merge, Paper
+from ..model import Archive, Merge, Paper, replaced
 from .identity import newest_meta, title_key, title_of_key
 
 if TYPE_CHECKING:
@@ -118,11 +118,11 @@ def merge_papers(archive: Archive, merges: Sequence[Merge]) -> Archive:
             by_date.setdefault(appearance.date, appearance)
         aliases = tuple(sorted(p.key for p in folded if p.key != key))
         meta = newest_meta((p.meta.upvotes_on or p.last_seen, p.last_seen, p.meta) for p in folded)
-        papers[key] = dataclasses.replace(kept, appearances=tuple(by_date.values()), aliases=aliases, meta=meta)
+        papers[key] = replaced(kept, appearances=tuple(by_date.values()), aliases=aliases, meta=meta)
     for key, paper in papers.items():
         if paper.homonyms:
             others = dict.fromkeys(kept_of.get(other, other) for other in paper.homonyms)
-            papers[key] = dataclasses.replace(paper, homonyms=tuple(other for other in others if other != key))
+            papers[key] = replaced(paper, homonyms=tuple(other for other in others if other != key))
     days = tuple(
         dataclasses.replace(day, paper_keys=tuple(dict.fromkeys(kept_of.get(k, k) for k in day.paper_keys)))
         for day in archive.days

@@ -34,6 +34,7 @@ state costs a full build, never a wrong site.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -124,6 +125,11 @@ class BuildState:
             )
         except Exception as error:  # a damaged pickle fails in many ways; each means no state
             raise ValueError(f"not a build state: {error}") from None
+
+
+def _unchanged() -> bool:
+    """is_modified of an unchanged file that is not a page."""
+    return False
 
 
 def was_incremental(path: Path) -> bool:
@@ -346,16 +352,46 @@ class IncrementalBuild:
         """Give every file of the build an ``is_modified`` that says whether this build
         writes it, and that unlinks its old copy when it does (``on_files``)."""
         site_prefix = os.path.join(os.path.abspath(self.site_dir), "")
+        previous = self.previous
         for file in files:
             if not file.inclusion.is_included():  # type: ignore[attr-defined]
                 continue  # not written (dotfiles such as the generator's manifest)
             dest = file.dest_uri  # type: ignore[attr-defined]
             self.claimed.add(dest)
-            modified = self._is_modified(file, site_prefix + dest)
             page = file.is_documentation_page()  # type: ignore[attr-defined]
+            if previous is not None and self._listed_unchanged(file, dest, previous):
+                # What _is_modified finds for it, without a new record or a closure: at
+                # 50,000 papers all but a few hundred of 105,000 files.
+                file.is_modified = functools.partial(self._page_check, site_prefix + dest) if page else _unchanged  # type: ignore[attr-defined]
+                continue
+            modified = self._is_modified(file, site_prefix + dest)
             file.is_modified = self._modified_check(modified, page, site_prefix + dest)  # type: ignore[attr-defined]
             if modified and page:
                 self.rebuilt += 1
+
+    def _listed_unchanged(self, file: object, dest: str, previous: BuildState) -> bool:
+        """True (and its record kept) for a file of site_src whose status, handed over by
+        the early listing (:attr:`known_status`), is the one the last build recorded for
+        it, with the same destination, which the last site has."""
+        src_uri = file.src_uri  # type: ignore[attr-defined]
+        known = self.known_status.get(src_uri)
+        if known is None or file.src_dir != self._docs_dir or getattr(file, "_content", None) is not None:  # type: ignore[attr-defined]
+            return False
+        before = previous.sources.get(src_uri)
+        if before is None or before.dest != dest or (before.inode, before.size, before.mtime_ns) != known:
+            return False
+        if dest not in previous.site:
+            return False
+        self.state.sources[src_uri] = before
+        return True
+
+    def _page_check(self, dest: str) -> bool:
+        """is_modified of an unchanged page: rebuilt only if every page is."""
+        if self.all_pages:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(dest)
+            return True
+        return False
 
     def rebuild_all_pages(self) -> None:
         """Rebuild every page, changed or not (when something every page shows, such as

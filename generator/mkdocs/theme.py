@@ -47,6 +47,7 @@ class Tricks:
     quick_exit: bool = True
     fast_pages: bool = True
     early_files: bool = True
+    frozen_heap: bool = True
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
