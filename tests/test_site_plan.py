@@ -514,6 +514,64 @@ def test_a_papers_digest_covers_every_field_listed_or_not():
     assert sorted(LISTED_FIELDS + UNLISTED_FIELDS) == sorted(field.name for field in dataclasses.fields(Paper))
 
 
+def test_a_listing_hash_changes_with_every_field_a_listing_shows_and_only_those():
+    """The listing and appearance hashes are made of the fields' own text: each listed
+    field of a paper (LISTED_FIELDS and the code link) and each field of an appearance
+    changes them; the fields a listing cannot show do not."""
+    import dataclasses
+    import datetime as dt
+
+    from generator.model import Appearance, Link, Paper, PaperMeta
+    from generator.site import plan as plan_module
+    from generator.site.plan import LISTED_FIELDS, UNLISTED_FIELDS
+
+    day = Appearance(dt.date(2025, 3, 1), 1, "T", "A", "2025-03-01.txt", 3)
+    paper = Paper("t", "T", "A", (day,), slug="t", tags=("x",), links=(Link("https://github.com/a/b", "code"),))
+    changed = {
+        "key": "t2",
+        "title": "T2",
+        "abstract": "A2",
+        "slug": "t-2",
+        "appearances": (day, dataclasses.replace(day, date=dt.date(2025, 3, 2))),
+        "tags": ("x", "y"),
+        "meta": PaperMeta(arxiv_id="2503.00001"),
+    }
+    assert set(changed) == set(LISTED_FIELDS)
+    base = plan_module._listing_hash(paper)
+    for name, value in changed.items():
+        assert plan_module._listing_hash(dataclasses.replace(paper, **{name: value})) != base, name
+    assert plan_module._listing_hash(dataclasses.replace(paper, links=())) != base  # the code link
+    unlisted = {"related": ("u",), "homonyms": ("h",), "aliases": ("a",), "alias_slugs": ("a",)}
+    assert set(unlisted) | {"links"} == set(UNLISTED_FIELDS)
+    for name, value in unlisted.items():
+        assert plan_module._listing_hash(dataclasses.replace(paper, **{name: value})) == base, name
+    other = {"date": dt.date(2025, 3, 2), "rank": 2, "title": "U", "abstract": "B", "source": "s.json", "line": 4}
+    assert set(other) == {field.name for field in dataclasses.fields(Appearance)}
+    for name, value in other.items():
+        assert plan_module._appearance_hash(dataclasses.replace(day, **{name: value})) != plan_module._appearance_hash(
+            day
+        )
+
+
+@given(
+    st.lists(st.text(alphabet="ab,;\n\ud800", max_size=4), max_size=5),
+    st.lists(st.integers(-3, 30), max_size=4),
+    st.lists(st.text(alphabet="ab,;\n\ud800", max_size=4), max_size=5),
+    st.lists(st.integers(-3, 30), max_size=4),
+)
+def test_the_text_a_listing_is_hashed_from_never_stands_for_two_listings(texts, numbers, other_texts, other_numbers):
+    from generator.site import plan as plan_module
+
+    same = plan_module._exact_text(texts, numbers) == plan_module._exact_text(other_texts, other_numbers)
+    assert same == (texts == other_texts and numbers == other_numbers)
+    for cut in range(len("".join(texts)) + 1):  # the same characters cut otherwise
+        whole = "".join(texts)
+        recut = [whole[:cut], whole[cut:]]
+        if recut != texts:
+            assert plan_module._exact_text(recut, numbers) != plan_module._exact_text(texts, numbers)
+    plan_module._short_hash(plan_module._exact_text(texts, numbers))  # lone surrogates hash
+
+
 def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_changes(tmp_path):
     """Day, week and topic-month pages, BibTeX files and the shards of the reader's index
     name each paper by a hash of what a listing can show (every field but related
@@ -624,6 +682,7 @@ def test_hashes_worked_out_elsewhere_give_the_same_keys_and_are_used(tmp_path, m
     known = plan_site(archive)
     known.know(hashes)
     assert {path: known.render_key(path) for path in known} == expected
-    listed_texts = {repr((plan_module._LISTED(paper), paper.code_link)) for paper in archive.papers.values()}
+    listed_texts = {plan_module._listing_text(paper) for paper in archive.papers.values()}
     assert not listed_texts & set(calls)  # no paper's listing hashed again
-    assert not {repr(a) for paper in archive.papers.values() for a in paper.appearances} & set(calls)
+    appearances = {plan_module._appearance_text(a) for paper in archive.papers.values() for a in paper.appearances}
+    assert not appearances & set(calls)

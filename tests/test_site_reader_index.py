@@ -42,6 +42,14 @@ def test_fnv1a_matches_the_reference_values():
     assert reader_index.fnv1a("foobar") == 0xBF9CF968
 
 
+@given(st.lists(st.text(max_size=40), max_size=40))
+def test_the_hashes_worked_out_together_are_each_texts_own(texts):
+    """fnv1a_all (shard_members' hash of every slug at once) gives fnv1a of each text:
+    any Unicode, empty texts, texts of every length side by side."""
+    assert reader_index.fnv1a_all(texts) == [reader_index.fnv1a(text) for text in texts]
+    assert reader_index.fnv1a_all(["", "a", "foobar"]) == [0x811C9DC5, 0xE40C292C, 0xBF9CF968]
+
+
 @pytest.mark.skipif(not shutil.which("node"), reason="node not installed")
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.from_regex(r"[a-z0-9][a-z0-9-]{0,68}", fullmatch=True), min_size=1, max_size=30))

@@ -26,7 +26,7 @@ from jinja2.environment import TemplateModule
 from markupsafe import Markup
 
 from ..analysis.stats import archive_stats, most_recurring
-from ..model import Appearance, Archive, Day, Paper, Tag
+from ..model import NO_META, Appearance, Archive, Day, Paper, Tag
 from . import reader_index, urls
 from .az import az_sections, walk_sections
 from .charts import sparkline, time_chart
@@ -71,7 +71,6 @@ _PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
 # (tests/test_site_plan.py checks it).
 LISTED_FIELDS = ("key", "title", "abstract", "slug", "appearances", "tags", "meta")
 UNLISTED_FIELDS = ("related", "homonyms", "aliases", "alias_slugs", "links")
-_LISTED = operator.attrgetter(*LISTED_FIELDS)
 _UNLISTED = operator.attrgetter(*UNLISTED_FIELDS)
 # BibTeX files of at most this many papers get a key; archive.bib (every paper) would
 # cost more to key than to write.
@@ -747,7 +746,8 @@ class SitePlan(Mapping[str, "str | bytes"]):
             # papers, a second of each daily run).
             text = self._texts.get(value)
             if text is None:
-                text = self._texts[value] = _repr_hash(value)
+                hashed = _appearance_hash(value) if isinstance(value, Appearance) else _repr_hash(value)
+                text = self._texts[value] = hashed
             return text
         if isinstance(value, dict):
             return "{" + ",".join(f"{key!r}:{self._context_text(item)}" for key, item in value.items()) + "}"
@@ -841,12 +841,52 @@ def listing_hashes(archive: Archive) -> ListingHashes:
     papers = archive.papers.values()
     return (
         {paper.key: _listing_hash(paper) for paper in papers},
-        [_repr_hash(appearance) for paper in papers for appearance in paper.appearances],
+        [_appearance_hash(appearance) for paper in papers for appearance in paper.appearances],
     )
 
 
 def _listing_hash(paper: Paper) -> str:
-    return _repr_hash((_LISTED(paper), paper.code_link))
+    return _short_hash(_listing_text(paper))
+
+
+def _listing_text(paper: Paper) -> str:
+    """A paper's :data:`LISTED_FIELDS` and its code link, each exactly, as one text.
+
+    Built from the fields' own text, their lengths first, so no two listings share it:
+    not the repr of the fields, which quoted each abstract and formatted each dataclass
+    field by field (at 50,000 papers, 3.4 s against 1.2 s).
+    """
+    code = paper.code_link
+    texts = [
+        paper.key,
+        paper.title,
+        paper.abstract,
+        paper.slug,
+        *paper.tags,
+        "" if paper.meta is NO_META else repr(paper.meta),
+        "" if code is None else repr(code),
+    ]
+    numbers = [len(paper.tags)]
+    for appearance in paper.appearances:
+        texts += (appearance.title, appearance.abstract, appearance.source)
+        numbers += (appearance.date.toordinal(), appearance.rank, appearance.line)
+    return _exact_text(texts, numbers)
+
+
+def _appearance_hash(appearance: Appearance) -> str:
+    return _short_hash(_appearance_text(appearance))
+
+
+def _appearance_text(appearance: Appearance) -> str:
+    """Every field of a listing as one text (see :func:`_listing_text`)."""
+    texts = (appearance.title, appearance.abstract, appearance.source)
+    return _exact_text(texts, (appearance.date.toordinal(), appearance.rank, appearance.line))
+
+
+def _exact_text(texts: Sequence[str], numbers: Sequence[int]) -> str:
+    """One text that ``texts`` and ``numbers`` can be read back from: the numbers and
+    the texts' lengths, then the texts."""
+    return ",".join(map(str, numbers)) + ";" + ",".join([str(len(text)) for text in texts]) + "\n" + "".join(texts)
 
 
 def _repr_hash(value: object) -> str:
@@ -854,8 +894,9 @@ def _repr_hash(value: object) -> str:
 
 
 def _short_hash(text: str) -> str:
-    """A 24-digit hash of ``text``, standing for it in a render key."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+    """A 24-digit hash of ``text``, standing for it in a render key (a digest's lone
+    surrogates, as a JSON digest can hold them, included)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def plan_site(

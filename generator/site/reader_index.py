@@ -15,8 +15,10 @@ it changes only when the archive doubles, so a new day rewrites few shards.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from ..model import Archive, Paper
 
@@ -49,16 +51,39 @@ def fnv1a(text: str) -> int:
     return value
 
 
+def fnv1a_all(texts: Sequence[str]) -> list[int]:
+    """:func:`fnv1a` of each of ``texts``, worked out a byte position at a time for all
+    of them (numpy's uint32 arithmetic wraps as the hash's does): at 50,000 papers the
+    slugs' hashes took 0.7 s one byte at a time in Python, and take milliseconds."""
+    encoded = [text.encode("utf-8") for text in texts]
+    if not encoded:
+        return []
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    width = int(lengths.max())
+    table = np.zeros((len(encoded), max(width, 1)), dtype=np.uint32)
+    starts = np.cumsum(lengths) - lengths
+    rows = np.repeat(np.arange(len(encoded)), lengths)
+    table[rows, np.arange(int(lengths.sum())) - np.repeat(starts, lengths)] = np.frombuffer(b"".join(encoded), np.uint8)
+    values = np.full(len(encoded), 0x811C9DC5, dtype=np.uint32)
+    prime = np.uint32(0x01000193)
+    for column in range(width):
+        hashed = (values ^ table[:, column]) * prime
+        values = np.where(lengths > column, hashed, values)
+    return [int(value) for value in values]
+
+
 def shard_of(slug: str, shards: int) -> int:
     """The shard (0 to ``shards`` - 1) holding the paper with ``slug``."""
     return fnv1a(slug) % shards
 
 
 def shard_members(papers: Iterable[Paper], shards: int) -> list[list[str]]:
-    """The paper keys of each shard, each list sorted by slug."""
+    """The paper keys of each shard (:func:`shard_of` each paper's slug), each list
+    sorted by slug."""
+    listed = list(papers)
     members: list[list[tuple[str, str]]] = [[] for _ in range(shards)]
-    for paper in papers:
-        members[shard_of(paper.slug, shards)].append((paper.slug, paper.key))
+    for paper, value in zip(listed, fnv1a_all([paper.slug for paper in listed]), strict=True):
+        members[value % shards].append((paper.slug, paper.key))
     return [[key for _, key in sorted(shard)] for shard in members]
 
 
