@@ -1,4 +1,4 @@
-"""The model's own helpers: :func:`generator.model.replaced`."""
+"""The model's own helpers: :func:`generator.model.replaced` and :func:`generator.model.exact_text`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator import model
-from generator.model import NO_META, Appearance, Link, Paper, PaperMeta, replaced
+from generator.model import NO_META, Appearance, Link, Paper, PaperMeta, exact_text, replaced
 
 _texts = st.text(max_size=20)
 _appearances = st.builds(
@@ -82,3 +82,23 @@ def test_every_model_dataclass_is_one_replaced_can_copy():
         assert not hasattr(cls, "__post_init__"), cls
         assert "__slots__" not in vars(cls), cls
         assert all(field._field_type is dataclasses._FIELD for field in cls.__dataclass_fields__.values()), cls  # type: ignore[attr-defined]
+
+
+@given(
+    st.lists(st.text(alphabet="ab,;\n\ud800", max_size=4), max_size=5),
+    st.lists(st.integers(-3, 30), max_size=4),
+    st.lists(st.text(alphabet="ab,;\n\ud800", max_size=4), max_size=5),
+    st.lists(st.integers(-3, 30), max_size=4),
+)
+def test_the_exact_text_of_two_different_lists_is_never_the_same(texts, numbers, other_texts, other_numbers):
+    """exact_text (what facts keys and render keys hash) gives one text per list: the
+    same characters cut otherwise, or a separator inside a text, give another; lone
+    surrogates (a JSON digest can hold them) are hashed like any other text."""
+    same = exact_text(texts, numbers) == exact_text(other_texts, other_numbers)
+    assert same == (texts == other_texts and numbers == other_numbers)
+    for cut in range(len("".join(texts)) + 1):  # the same characters cut otherwise
+        whole = "".join(texts)
+        recut = [whole[:cut], whole[cut:]]
+        if recut != texts:
+            assert exact_text(recut, numbers) != exact_text(texts, numbers)
+    exact_text(texts, numbers).encode("utf-8", "surrogatepass")

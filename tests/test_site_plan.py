@@ -553,25 +553,6 @@ def test_a_listing_hash_changes_with_every_field_a_listing_shows_and_only_those(
         )
 
 
-@given(
-    st.lists(st.text(alphabet="ab,;\n\ud800", max_size=4), max_size=5),
-    st.lists(st.integers(-3, 30), max_size=4),
-    st.lists(st.text(alphabet="ab,;\n\ud800", max_size=4), max_size=5),
-    st.lists(st.integers(-3, 30), max_size=4),
-)
-def test_the_text_a_listing_is_hashed_from_never_stands_for_two_listings(texts, numbers, other_texts, other_numbers):
-    from generator.site import plan as plan_module
-
-    same = plan_module._exact_text(texts, numbers) == plan_module._exact_text(other_texts, other_numbers)
-    assert same == (texts == other_texts and numbers == other_numbers)
-    for cut in range(len("".join(texts)) + 1):  # the same characters cut otherwise
-        whole = "".join(texts)
-        recut = [whole[:cut], whole[cut:]]
-        if recut != texts:
-            assert plan_module._exact_text(recut, numbers) != plan_module._exact_text(texts, numbers)
-    plan_module._short_hash(plan_module._exact_text(texts, numbers))  # lone surrogates hash
-
-
 def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_changes(tmp_path):
     """Day, week and topic-month pages, BibTeX files and the shards of the reader's index
     name each paper by a hash of what a listing can show (every field but related

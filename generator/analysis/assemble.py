@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import NO_META, Archive, Link, Paper, PaperMeta, replaced
+from ..model import NO_META, Archive, Link, Paper, PaperMeta, exact_text, replaced
 from ..parallel import map_in_chunks
 from ..sources.records import Digest
 from .duplicates import find_near_duplicates, merge_papers
@@ -157,8 +157,8 @@ def with_cached_metadata(archive: Archive, cached: Mapping[str, PaperMeta]) -> A
 def facts_key(paper: Paper) -> str:
     """A hash of everything a paper's :data:`Facts` are made from: its key and aliases
     (the slugs), title, abstract and its variants, and metadata (links and tags)."""
-    # The parts' lengths first, then the parts: no two papers give one text. Not repr():
-    # escaping 50,000 abstracts and formatting each metadata record took half a second.
+    # Not repr(): quoting 50,000 abstracts and formatting each metadata record took half
+    # a second. The parts' count is the aliases' count and the variants'.
     parts = (
         paper.key,
         *paper.aliases,
@@ -167,8 +167,7 @@ def facts_key(paper: Paper) -> str:
         *paper.abstract_variants,
         "" if paper.meta is NO_META else repr(paper.meta),
     )
-    lengths = f"{len(paper.aliases)};{','.join([str(len(part)) for part in parts])}\n"
-    text = lengths + "".join(parts)
+    text = exact_text(parts, (len(paper.aliases),))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
