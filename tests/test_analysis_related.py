@@ -342,3 +342,73 @@ def test_blending_rescores_the_tfidf_candidates_with_their_embeddings(monkeypatc
     assert np.array_equal(chunked.indices, blended.indices) and np.array_equal(chunked.scores, blended.scores)
     result = related_papers(["a", "b", "c"], blended, kept_of={}, min_similarity=0.3, relative_floor=0, mutual_rank=0)
     assert result["a"] == ("c",)  # 0.36 passes the floor, b's 0.24 does not
+
+
+def _related_one_slot_at_a_time(keys, nearest, kept_of, count, min_similarity, topics, relative_floor, mutual_rank):
+    """related_papers as it was written first, a slot at a time: the reference."""
+    from collections import defaultdict
+
+    close = close_both_ways(nearest, relative_floor, mutual_rank).tolist()
+    best: dict = defaultdict(dict)
+    for key, row, scores, row_close in zip(keys, nearest.indices.tolist(), nearest.scores.tolist(), close, strict=True):
+        own = kept_of.get(key, key)
+        candidates = best[own]
+        for other_index, score, is_close in zip(row, scores, row_close, strict=True):
+            if other_index < 0 or score < min_similarity:
+                break
+            if not is_close:
+                continue
+            other = kept_of.get(keys[other_index], keys[other_index])
+            if topics is not None and not related._share_a_topic(topics.get(own, ()), topics.get(other, ())):
+                continue
+            if other != own and score > candidates.get(other, -1.0):
+                candidates[other] = score
+    return {
+        key: tuple(sorted(found, key=lambda other: (-round(found[other], related.RANKING_DECIMALS), other))[:count])
+        for key, found in best.items()
+        if found
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.integers(1, 12), st.integers(0, 6))
+def test_related_papers_read_slots_at_once_as_one_at_a_time(data, papers, width):
+    """The slots filtered with numpy give what reading each row slot by slot gives:
+    empty slots, similarities just below, at and above the floor (float32 against a
+    Python float), ties, merged papers, papers with and without topics."""
+    keys = [f"p{n}" for n in range(papers)]
+    floor = 0.08
+    near_floor = st.sampled_from([0.0, float(np.float32(floor)), floor, 0.0800001, 0.2, 0.2, 0.5, 0.9, 1.0])
+    rows_indices, rows_scores = [], []
+    for _ in range(papers):
+        filled = data.draw(st.integers(0, width))
+        scores = sorted(data.draw(st.lists(near_floor, min_size=filled, max_size=filled)), reverse=True)
+        others = data.draw(st.lists(st.integers(0, papers - 1), min_size=filled, max_size=filled))
+        rows_indices.append(others + [-1] * (width - filled))
+        rows_scores.append(scores + [0.0] * (width - filled))
+    nearest = Neighbours(
+        np.array(rows_indices, dtype=np.int64).reshape(papers, width),
+        np.array(rows_scores, dtype=np.float32).reshape(papers, width),
+    )
+    merged = data.draw(st.dictionaries(st.sampled_from(keys), st.sampled_from(keys), max_size=2))
+    kept_of = {merged_key: kept for merged_key, kept in merged.items() if kept not in merged}
+    topics = data.draw(
+        st.none()
+        | st.fixed_dictionaries({key: st.lists(st.sampled_from("xyz"), max_size=2).map(tuple) for key in keys})
+    )
+    relative_floor = data.draw(st.sampled_from([0.0, 0.5]))
+    mutual_rank = data.draw(st.sampled_from([0, 1, 5]))
+    arguments = (keys, nearest, kept_of, 3, floor, topics, relative_floor, mutual_rank)
+    expected = _related_one_slot_at_a_time(*arguments)
+    got = related_papers(
+        keys,
+        nearest,
+        kept_of,
+        count=3,
+        min_similarity=floor,
+        topics=topics,
+        relative_floor=relative_floor,
+        mutual_rank=mutual_rank,
+    )
+    assert got == expected
+    assert list(got) == list(expected)

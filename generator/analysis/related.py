@@ -22,7 +22,7 @@ import functools
 import hashlib
 import importlib.util
 import runpy
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,22 +327,27 @@ def related_papers(
     topics are related only if they share one: words alike across fields ("noise",
     "sampling") do not make papers of two fields related.
     """
-    close = close_both_ways(nearest, relative_floor, mutual_rank).tolist()
-    best: dict[str, dict[str, float]] = defaultdict(dict)
-    for key, row, scores, row_close in zip(keys, nearest.indices.tolist(), nearest.scores.tolist(), close, strict=True):
-        own = kept_of.get(key, key)
+    indices, scores = nearest.indices, nearest.scores
+    kept = close_both_ways(nearest, relative_floor, mutual_rank)
+    if indices.size:
+        # A row is read up to its first empty slot or weak similarity (rows are sorted
+        # most similar first), and only its close neighbours are kept: the slots are
+        # filtered at once and only the kept ones read in Python (at 50,000 papers, a
+        # million slots). The similarity is compared as a Python float, as it is below.
+        weak = (indices < 0) | (scores.astype(np.float64) < min_similarity)
+        read = np.where(weak.any(axis=1), weak.argmax(axis=1), indices.shape[1])
+        kept &= np.arange(indices.shape[1]) < read[:, None]
+    rows, columns = np.nonzero(kept)
+    best: dict[str, dict[str, float]] = {kept_of.get(key, key): {} for key in keys}
+    pairs = zip(rows.tolist(), indices[rows, columns].tolist(), scores[rows, columns].tolist(), strict=True)
+    for row, other_index, score in pairs:
+        own = kept_of.get(keys[row], keys[row])
+        other = kept_of.get(keys[other_index], keys[other_index])
+        if topics is not None and not _share_a_topic(topics.get(own, ()), topics.get(other, ())):
+            continue
         candidates = best[own]
-        for other_index, score, is_close in zip(row, scores, row_close, strict=True):
-            if other_index < 0 or score < min_similarity:
-                break
-            if not is_close:
-                continue
-            other = keys[other_index]
-            other = kept_of.get(other, other)
-            if topics is not None and not _share_a_topic(topics.get(own, ()), topics.get(other, ())):
-                continue
-            if other != own and score > candidates.get(other, -1.0):
-                candidates[other] = score
+        if other != own and score > candidates.get(other, -1.0):
+            candidates[other] = score
     return {
         key: tuple(sorted(candidates, key=lambda other: (-round(candidates[other], RANKING_DECIMALS), other))[:count])
         for key, candidates in best.items()
