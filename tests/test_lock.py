@@ -131,8 +131,27 @@ def test_two_runs_started_at_once_take_turns_and_leave_a_clean_site(tmp_path, cl
     project = make_project(tmp_path)
     first = start(project, command, "--force")
     wait_for(lambda: (project / LOCK_NAME).exists() and (project / LOCK_NAME).read_text())
-    second = start(project, command, "--force")
-    (first_status, first_log), (second_status, second_log) = finish(first), finish(second)
+    # The first run holds the lock; it is paused there (it and its children) until the
+    # second says it waits, however fast the first would otherwise finish.
+    os.killpg(first.pid, signal.SIGSTOP)
+    second_lines: list[str] = []
+    try:
+        second = start(project, command, "--force")
+
+        def read_second() -> None:
+            assert second.stderr is not None
+            for line in second.stderr:
+                second_lines.append(line)
+
+        reader = threading.Thread(target=read_second, daemon=True)
+        reader.start()
+        wait_for(lambda: any("waiting for another" in line for line in second_lines) or second.poll() is not None)
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
+    first_status, first_log = finish(first)
+    second_status = second.wait(timeout=300)
+    reader.join(timeout=60)
+    second_log = "".join(second_lines)
     assert (first_status, second_status) == (0, 0), first_log + second_log
     assert "waiting for another digest-archive run" in second_log
     assert "Traceback" not in first_log + second_log
