@@ -865,8 +865,9 @@ def _listing_text(paper: Paper) -> str:
     ]
     numbers = [len(paper.tags)]
     for appearance in paper.appearances:
-        texts += (appearance.title, appearance.abstract, appearance.source)
-        numbers += (appearance.date.toordinal(), appearance.rank, appearance.line)
+        listed_texts, listed_numbers = _appearance_fields(appearance)
+        texts += listed_texts
+        numbers += listed_numbers
     return exact_text(texts, numbers)
 
 
@@ -876,8 +877,16 @@ def _appearance_hash(appearance: Appearance) -> str:
 
 def _appearance_text(appearance: Appearance) -> str:
     """Every field of a listing as one text (see :func:`_listing_text`)."""
-    texts = (appearance.title, appearance.abstract, appearance.source)
-    return exact_text(texts, (appearance.date.toordinal(), appearance.rank, appearance.line))
+    return exact_text(*_appearance_fields(appearance))
+
+
+def _appearance_fields(appearance: Appearance) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Every field of a listing: its texts and its numbers."""
+    return (appearance.title, appearance.abstract, appearance.source), (
+        appearance.date.toordinal(),
+        appearance.rank,
+        appearance.line,
+    )
 
 
 def _repr_hash(value: object) -> str:
