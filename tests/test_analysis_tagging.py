@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from generator.analysis.assemble import build_model
 from generator.analysis.overrides import load_overrides, override_targets
-from generator.analysis.tagging import TagMatcher
+from generator.analysis.tagging import TagMatcher, split_sentences
 from generator.analysis.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 from generator.analysis.words import word_tokens
 from generator.errors import ArchiveError
@@ -379,6 +379,16 @@ def test_tag_report_shows_coverage_sizes_and_untagged_papers():
 def test_word_tokens_are_the_words_of_the_regex(text):
     # The ASCII fast path must split exactly as \w+ does on the lower-cased text.
     assert word_tokens(text) == re.findall(r"\w+", text.lower())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=".!? \t\n\xa0\u2003aZ9([x"), st.text()))
+def test_sentences_are_cut_as_the_look_behind_pattern_cuts_them(text):
+    # The pattern that says where a sentence ends, as it was written first: a look-behind
+    # for the mark. split_sentences captures the mark instead (faster); the cuts must be
+    # the same, the white space at them dropped and the mark kept.
+    look_behind = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+    assert split_sentences(text) == look_behind.split(text)
 
 
 def test_an_override_naming_a_title_two_papers_share_applies_to_neither(tmp_path):

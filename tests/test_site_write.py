@@ -54,6 +54,35 @@ def test_a_hand_written_file_at_a_generated_path_is_never_overwritten(tmp_path):
     assert (tmp_path / "index.md").read_text() == "my own home page"
 
 
+def test_every_kind_of_entry_in_the_way_of_a_generated_path_is_found(tmp_path):
+    # The clash check lists each folder once; it must find what os.path.lexists finds.
+    (tmp_path / "papers" / "deep").mkdir(parents=True)
+    (tmp_path / "papers" / "a.md").write_text("mine")
+    (tmp_path / "papers" / "deep" / "b.md").write_text("mine")
+    (tmp_path / "papers" / "dangling.md").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "papers" / "folder.md").mkdir()
+    (tmp_path / "top.md").write_text("mine")
+    (tmp_path / "file").write_text("a file where a folder would be")
+    paths = [
+        "papers/a.md",
+        "papers/deep/b.md",
+        "papers/dangling.md",
+        "papers/folder.md",
+        "top.md",
+        "papers/free.md",
+        "papers/deep/free.md",
+        "missing/x.md",
+        "file/x.md",
+        "free.md",
+    ]
+    expected = sorted(path for path in paths if os.path.lexists(tmp_path / path))
+    assert expected == ["papers/a.md", "papers/dangling.md", "papers/deep/b.md", "papers/folder.md", "top.md"]
+    assert write._present(tmp_path, paths) == expected
+    assert write._present(tmp_path / "not-there", paths) == []
+    with pytest.raises(ArchiveError, match="did not write.*papers/dangling.md, papers/deep/b.md"):
+        write_site(tmp_path, dict.fromkeys(paths[1:3] + paths[5:7], "generated"))
+
+
 def test_damaged_manifest_is_a_clear_error(tmp_path):
     (tmp_path / MANIFEST_NAME).write_text("{not json")
     with pytest.raises(ArchiveError, match="damaged"):

@@ -151,17 +151,35 @@ def count_text(text: str) -> WordCounts:
     imports in a millisecond. ``tests/test_analysis_related.py`` holds the result bit for
     bit to scikit-learn's.
     """
-    words = Counter(analyse(text))
     columns: dict[int, int] = {}
-    for word, times in words.items():
-        # abs(-2**31) % FEATURES is scikit-learn's own definition of that one case.
-        column = abs(mmh3.hash(word, 0, signed=True)) % FEATURES
-        columns[column] = columns.get(column, 0) + times
+    column_of = _column_of
+    # Every word counted, then each distinct one looked up: a text's words repeat, and
+    # an archive's words repeat far more (12 million words, some 100,000 distinct at
+    # 50,000 papers), so each is filtered and hashed once per process.
+    for word, times in Counter(word_tokens(text)).items():
+        column = column_of.get(word, _UNSEEN)
+        if column is _UNSEEN:
+            column = column_of[word] = _column(word)
+        if column is not None:
+            columns[column] = columns.get(column, 0) + times
     ordered = sorted(columns)
     return (
         np.array(ordered, dtype=np.int32).tobytes(),
         np.array([columns[column] for column in ordered], dtype=np.float32).tobytes(),
     )
+
+
+def _column(word: str) -> int | None:
+    """The column of a word :func:`analyse` keeps, else None."""
+    if len(word) <= 1 or word in _stop_words():
+        return None
+    # abs(-2**31) % FEATURES is scikit-learn's own definition of that one case.
+    return abs(mmh3.hash(word, 0, signed=True)) % FEATURES
+
+
+# Each word's column or None (see count_text), filled as words are met.
+_column_of: dict[str, int | None] = {}
+_UNSEEN = -1
 
 
 def _count_in_chunks(texts: Sequence[str]) -> list[WordCounts]:

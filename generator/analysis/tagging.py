@@ -116,7 +116,7 @@ class TagMatcher:
         sentence of the abstract."""
         weight = self.taxonomy.title_weight
         title_counts, _ = self._counts([title])
-        parts = _SENTENCE_END.split(abstract) if abstract else []
+        parts = split_sentences(abstract) if abstract else []
         # Machine-picked keywords (Hugging Face's), when known: one sentence more, read as
         # the abstract is.
         if keywords:
@@ -223,8 +223,19 @@ class TagMatcher:
 
 
 # Sentence ends: a stop, question or exclamation mark and white space before a capital,
-# digit or bracket ("e.g. the" and "2.5 times" do not end a sentence).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+# digit or bracket ("e.g. the" and "2.5 times" do not end a sentence). The mark is
+# captured, not looked behind: a pattern that starts with a look-behind is tried at every
+# character, one that starts with a character class is searched for in C.
+_SENTENCE_END = re.compile(r"([.!?])\s+(?=[A-Z0-9(\[])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` cut after each sentence end, the white space there dropped."""
+    pieces = _SENTENCE_END.split(text)
+    # text, mark, text, mark, ..., text: each mark goes back on the text before it.
+    return [pieces[n] + pieces[n + 1] for n in range(0, len(pieces) - 1, 2)] + [pieces[-1]]
+
+
 # Sentences of the abstract that must name a topic the title does not.
 MIN_SENTENCES = 2
 # Put between sentences read as one run of words: no phrase word is equal to it or

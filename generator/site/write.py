@@ -170,7 +170,7 @@ def _write(
     previous_keys: dict[str, list] = document.get("keys", {})
     signatures = _read_signatures(out_dir)
     settled_before = _settled_before(out_dir)
-    clashes = sorted(p for p in files if p not in owned and os.path.lexists(out_dir / p))
+    clashes = _present(out_dir, [path for path in files if path not in owned])
     if clashes:
         listed = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
         raise ArchiveError(
@@ -232,6 +232,28 @@ def _write(
     )
     written = tuple(path for path, (was_written, _, _) in zip(paths, results, strict=True) if was_written)
     return WriteReport(written=written, unchanged=len(paths) - len(written), removed=tuple(sorted(owned - set(paths))))
+
+
+def _present(out_dir: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` (relative, with "/") that name an entry of ``out_dir``, sorted.
+
+    Each folder is listed once, not each path looked up: a first run checks 100,000 paths
+    at 50,000 papers, in a few folders (1.5 s of lookups, and nothing else runs then).
+    """
+    listed: dict[str, frozenset[str]] = {}
+    present = []
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        names = listed.get(folder)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(os.path.join(out_dir, folder)))
+            except OSError:  # no such folder (or not a folder): nothing of it is there
+                names = frozenset()
+            listed[folder] = names
+        if name in names:
+            present.append(path)
+    return sorted(present)
 
 
 # At most this many files are written one at a time (see _long_first).
