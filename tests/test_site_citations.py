@@ -79,3 +79,13 @@ def test_highwire_tags_are_escaped_and_complete():
     assert '<meta name="citation_author" content="&lt;b&gt;&#34;A&#34;&lt;/b&gt;">' in tags
     assert '<meta name="citation_publication_date" content="2025/03/10">' in tags
     assert '<meta name="citation_pdf_url" content="https://arxiv.org/pdf/2503.07000">' in tags
+
+
+@given(st.one_of(st.text(alphabet="aZ09-_'\"&#; .éß"), st.text(), st.from_regex(r"[A-Za-z0-9]+", fullmatch=True)))
+def test_a_words_ascii_form_is_its_slug_with_no_separator(word):
+    # The fast path for plain ASCII words must give what slugify gives every word.
+    from slugify import slugify
+
+    from generator.site import citations
+
+    assert citations._ascii_word(word) == slugify(word, separator="")

@@ -83,6 +83,23 @@ def test_every_kind_of_entry_in_the_way_of_a_generated_path_is_found(tmp_path):
         write_site(tmp_path, dict.fromkeys(paths[1:3] + paths[5:7], "generated"))
 
 
+def test_only_files_the_last_run_wrote_are_read_to_compare(tmp_path, monkeypatch):
+    looked_up = []
+    original = write._current_content
+
+    def spy(target, size):
+        looked_up.append(target)
+        return original(target, size)
+
+    monkeypatch.setattr(write, "_current_content", spy)
+    write_site(tmp_path, {"index.md": "x", "papers/a.md": "A"})
+    assert looked_up == []
+    report = write_site(tmp_path, {"index.md": "x", "papers/a.md": "A changed", "papers/b.md": "B"})
+    assert sorted(os.path.relpath(path, tmp_path) for path in looked_up) == ["index.md", "papers/a.md"]
+    assert report.written == ("papers/a.md", "papers/b.md") and report.unchanged == 1
+    assert (tmp_path / "papers" / "b.md").read_text() == "B"
+
+
 def test_damaged_manifest_is_a_clear_error(tmp_path):
     (tmp_path / MANIFEST_NAME).write_text("{not json")
     with pytest.raises(ArchiveError, match="damaged"):
