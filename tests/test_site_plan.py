@@ -667,3 +667,31 @@ def test_hashes_worked_out_elsewhere_give_the_same_keys_and_are_used(tmp_path, m
     assert not listed_texts & set(calls)  # no paper's listing hashed again
     appearances = {plan_module._appearance_text(a) for paper in archive.papers.values() for a in paper.appearances}
     assert not appearances & set(calls)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.text(alphabet="ab<>&\"' é", min_size=1, max_size=8), min_size=1, max_size=4),
+    picks=st.lists(st.lists(st.integers(0, 3), max_size=4), min_size=1, max_size=6),
+    root=st.sampled_from(["", "../", "../../", "a&b/"]),
+    filter=st.booleans(),
+)
+def test_tag_chips_are_the_escaped_links_markup_format_makes(names, picks, root, filter):
+    # The chips are made with escape() and f-strings, each chip once; they must be what
+    # Markup.format made, for any tag name (the taxonomy is the user's) and any root.
+    from markupsafe import Markup
+
+    from generator.model import Tag
+    from generator.site import urls
+    from generator.site.plan import _tag_chips_helper
+
+    tags = {f"t{n}": Tag(slug=f"t{n}", name=name, description="") for n, name in enumerate(names)}
+    chips = _tag_chips_helper(tags)
+    template = Markup('<a href="{}{}" data-pagefind-filter="topic">{}</a>' if filter else '<a href="{}{}">{}</a>')
+    for pick in picks:
+        slugs = tuple(dict.fromkeys(f"t{n % len(names)}" for n in pick))
+        links = Markup("").join(template.format(root, urls.tag_url(slug), tags[slug].name) for slug in slugs)
+        expected = Markup('<span class="da-tags">{}</span>').format(links) if slugs else Markup("")
+        made = chips(slugs, root, filter)
+        assert made == expected and isinstance(made, Markup)
+        assert chips(slugs, root, filter) is made  # memoised

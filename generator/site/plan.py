@@ -21,9 +21,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from jinja2.environment import TemplateModule
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..analysis.stats import archive_stats, most_recurring
 from ..model import NO_META, Appearance, Archive, Day, Paper, Tag, exact_text
@@ -615,18 +615,28 @@ def _tag_chips_helper(tags_by_slug: dict[str, Tag]) -> Callable[..., Markup]:
     every day and paper page.
     """
     rendered: dict[tuple[tuple[str, ...], str, bool], Markup] = {}
+    # And each chip on its own: a paper's tags, best first, are nearly its own
+    # combination, so the pages share chips far more than whole lists.
+    chips: dict[tuple[str, str, bool], str] = {}
+
+    def chip(slug: str, root: str, filter: bool) -> str:
+        key = (slug, root, filter)
+        found = chips.get(key)
+        if found is None:
+            # escape() and an f-string, not Markup.format: that goes through
+            # string.Formatter in Python (an eighth of a paper page's rendering).
+            attribute = ' data-pagefind-filter="topic"' if filter else ""
+            href = escape(root + urls.tag_url(slug))
+            found = chips[key] = f'<a href="{href}"{attribute}>{escape(tags_by_slug[slug].name)}</a>'
+        return found
 
     def tag_chips(slugs: tuple[str, ...], root: str, filter: bool = False) -> Markup:
         key = (slugs, root, filter)
-        if key not in rendered:
-            chip = (
-                Markup('<a href="{}{}" data-pagefind-filter="topic">{}</a>')
-                if filter
-                else Markup('<a href="{}{}">{}</a>')
-            )
-            links = Markup("").join(chip.format(root, urls.tag_url(slug), tags_by_slug[slug].name) for slug in slugs)
-            rendered[key] = Markup('<span class="da-tags">{}</span>').format(links) if slugs else Markup("")
-        return rendered[key]
+        found = rendered.get(key)
+        if found is None:
+            links = "".join(chip(slug, root, filter) for slug in slugs)
+            found = rendered[key] = Markup(f'<span class="da-tags">{links}</span>') if slugs else Markup("")
+        return found
 
     return tag_chips
 
@@ -648,6 +658,7 @@ class SitePlan(Mapping[str, "str | bytes"]):
         self._archive = archive
         self._site_url = site_url
         self._env = _environment(archive, site_name, site_url)
+        self._templates: dict[str, Template] = {}
         planner = _Planner(archive, site_url)
         self._jobs = planner.plan()
         self._paths = sorted(self._jobs)
@@ -690,7 +701,18 @@ class SitePlan(Mapping[str, "str | bytes"]):
             paper = context["paper"]
             cite = self._citation(paper)
             context = {**context, "cite": cite, "bib": self._bibtex_of(paper.key), "citation_tags": highwire_tags(cite)}
-        return self._env.get_template(template).render(context)
+        return self._template(template).render(context)
+
+    def _template(self, name: str) -> Template:
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self._env.get_template(name)
+            # Jinja copies a template's globals into each page's context, and sets their
+            # names aside: from its ChainMap over the environment's, a Python lookup per
+            # name (31 of them); from a dict, in C. The globals are all set before the
+            # first page, and never changed.
+            found.globals = dict(found.globals)
+        return found
 
     def _digest(self, paper: Paper) -> str:
         """A short hash of every field of ``paper``: its :meth:`_listing_digest` and the
