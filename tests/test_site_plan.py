@@ -22,7 +22,7 @@ from generator.errors import DigestError
 from generator.pipeline import load_digests
 from generator.site.az import az_sections, walk_sections
 from generator.site.escaping import excerpt, front_matter, linkify, query_value
-from generator.site.plan import render_site
+from generator.site.plan import _environment, plan_site, render_site
 from generator.site.urls import root_prefix, source_path
 from generator.sources.records import Digest, DigestEntry
 from generator.sources.text import parse_digest
@@ -695,3 +695,26 @@ def test_tag_chips_are_the_escaped_links_markup_format_makes(names, picks, root,
         made = chips(slugs, root, filter)
         assert made == expected and isinstance(made, Markup)
         assert chips(slugs, root, filter) is made  # memoised
+
+
+def test_each_template_renders_with_every_global_the_environment_has():
+    # A page's template keeps a copy of the globals as a plain dict (Jinja copies them
+    # into every page's context; from its ChainMap that took a lookup per name in
+    # Python). The copy stays right only if no global is set once pages are rendered.
+    archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    plan = plan_site(archive, "Digest Archive", "https://example.org/archive/")
+    assert {path: plan[path] for path in plan} == fixture_files_at("https://example.org/archive/")
+    assert len(plan._templates) >= 10
+    for template in plan._templates.values():
+        assert type(template.globals) is dict
+        assert template.globals == dict(plan._env.globals)
+
+
+def fixture_files_at(site_url: str) -> dict[str, str | bytes]:
+    # The same files rendered by templates that read their globals through Jinja's own
+    # ChainMap, loaded from an environment of their own.
+    archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    plan = plan_site(archive, "Digest Archive", site_url)
+    plan._env = _environment(archive, "Digest Archive", site_url)
+    plan._template = lambda name: plan._env.get_template(name)  # type: ignore[method-assign]
+    return {path: plan[path] for path in plan}
