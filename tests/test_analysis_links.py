@@ -84,6 +84,12 @@ URL_PIECES = st.sampled_from(
     [
         "https://",
         "HTTP://",
+        "http://",
+        "h",
+        "s://",
+        "w",
+        "hf.",
+        "co/",
         "www.",
         "WWW.",
         "github.com/",

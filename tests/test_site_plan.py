@@ -203,6 +203,15 @@ def test_property_front_matter_loads_back_in_mkdocs(title):
     assert meta["title"] == str(escape(title))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_a_yaml_string_is_the_json_string_with_what_yaml_cannot_read_escaped(value):
+    from generator.site.escaping import _YAML_UNREADABLE, yaml_string
+
+    reference = _YAML_UNREADABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    assert yaml_string(value) == reference
+
+
 def test_topic_pages_show_description_latest_listings_and_counts_per_month():
     archive = build_model(load_digests(FIXTURES / "archive").digests, load_taxonomy(REPO / "taxonomy.yml")).archive
     files = render_site(archive)
