@@ -157,10 +157,10 @@ def count_text(text: str) -> WordCounts:
     # an archive's words repeat far more (12 million words, some 100,000 distinct at
     # 50,000 papers), so each is filtered and hashed once per process.
     for word, times in Counter(word_tokens(text)).items():
-        column = column_of.get(word, _UNSEEN)
-        if column is _UNSEEN:
+        column = column_of.get(word)
+        if column is None:
             column = column_of[word] = _column(word)
-        if column is not None:
+        if column >= 0:
             columns[column] = columns.get(column, 0) + times
     ordered = sorted(columns)
     return (
@@ -169,17 +169,16 @@ def count_text(text: str) -> WordCounts:
     )
 
 
-def _column(word: str) -> int | None:
-    """The column of a word :func:`analyse` keeps, else None."""
+def _column(word: str) -> int:
+    """The column of a word :func:`analyse` keeps, else -1."""
     if len(word) <= 1 or word in _stop_words():
-        return None
+        return -1
     # abs(-2**31) % FEATURES is scikit-learn's own definition of that one case.
     return abs(mmh3.hash(word, 0, signed=True)) % FEATURES
 
 
-# Each word's column or None (see count_text), filled as words are met.
-_column_of: dict[str, int | None] = {}
-_UNSEEN = -1
+# Each word's column, or -1 (see _column), filled as words are met.
+_column_of: dict[str, int] = {}
 
 
 def _count_in_chunks(texts: Sequence[str]) -> list[WordCounts]:
