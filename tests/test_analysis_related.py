@@ -412,3 +412,78 @@ def test_related_papers_read_slots_at_once_as_one_at_a_time(data, papers, width)
     )
     assert got == expected
     assert list(got) == list(expected)
+
+
+def _chunk_neighbours_row_by_row(start, vectors, candidate_vectors, transposed, k, candidates):
+    """The neighbours of a chunk as they were first worked out, one row at a time: the
+    reference the vectorised reading is held to."""
+    end = min(start + related.ROWS_PER_CHUNK, vectors.shape[0])
+    scores = (candidate_vectors[start:end] @ transposed).tocsr()
+    found = []
+    for offset in range(end - start):
+        low, high = scores.indptr[offset], scores.indptr[offset + 1]
+        columns, values = scores.indices[low:high], scores.data[low:high]
+        keep = (columns != start + offset) & (values > 0)
+        columns, values = columns[keep], values[keep]
+        if candidates is not None and len(columns) > candidates:
+            chosen = np.argpartition(-values, candidates)[:candidates]
+            columns, values = columns[chosen], values[chosen]
+        found.append((columns, values))
+    if candidates is not None and found:
+        rows = np.concatenate([np.full(len(columns), start + offset) for offset, (columns, _) in enumerate(found)])
+        columns = np.concatenate([columns for columns, _ in found])
+        exact = np.asarray(vectors[rows].multiply(vectors[columns]).sum(axis=1)).ravel().astype(np.float32)
+        bounds = np.cumsum([0] + [len(c) for c, _ in found])
+        found = [(c, exact[bounds[i] : bounds[i + 1]]) for i, (c, _) in enumerate(found)]
+    indices = np.full((end - start, k), -1, dtype=np.int64)
+    best = np.zeros((end - start, k), dtype=np.float32)
+    for offset, (columns, values) in enumerate(found):
+        order = np.lexsort((columns, -np.round(values, 6)))[:k]
+        indices[offset, : len(order)] = columns[order]
+        best[offset, : len(order)] = values[order]
+    return indices, best
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    papers=st.integers(1, 60),
+    copies=st.integers(0, 6),
+    k=st.integers(1, 8),
+    candidates=st.one_of(st.none(), st.integers(1, 12)),
+    chunk=st.integers(1, 25),
+    near_ties=st.booleans(),
+)
+def test_a_chunks_neighbours_are_those_read_row_by_row(seed, papers, copies, k, candidates, chunk, near_ties):
+    # Copies of a text tie with each other exactly (at the cut of the candidates too);
+    # few words make papers with no neighbour, or fewer than k or than the candidates.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related, "ROWS_PER_CHUNK", chunk)
+        _check_chunks_against_row_by_row(seed, papers, copies, k, candidates, chunk, near_ties)
+
+
+def _check_chunks_against_row_by_row(seed, papers, copies, k, candidates, chunk, near_ties):
+    rng = random.Random(seed)
+    if near_ties:
+        # Weights a float32 step apart: similarities equal to 6 decimals but not exactly,
+        # which the ranking rounds to ties broken by index.
+        import scipy.sparse as sp
+
+        weights = np.array([0.25, 0.25000003, 0.5, 0.50000006, 1.0], dtype=np.float32)
+        dense = np.zeros((papers + copies, 8), dtype=np.float32)
+        for row in range(papers + copies):
+            for column in rng.sample(range(8), rng.randint(1, 4)):
+                dense[row, column] = weights[rng.randrange(len(weights))]
+        vectors = sp.csr_matrix(dense)
+    else:
+        words = [f"w{n}" for n in range(rng.randint(3, 40))]
+        texts = [" ".join(rng.choices(words, k=rng.randint(1, 12))) for _ in range(papers)]
+        texts += [rng.choice(texts) for _ in range(copies)]
+        vectors = tfidf_vectors(texts)
+    cut = related._distinctive_words(vectors) if candidates is not None else vectors
+    transposed = cut.T.tocsr()
+    for start in range(0, vectors.shape[0], chunk):
+        mine = related._chunk_neighbours(start, vectors, cut, transposed, k, candidates)
+        reference = _chunk_neighbours_row_by_row(start, vectors, cut, transposed, k, candidates)
+        assert np.array_equal(mine[0], reference[0])
+        assert np.array_equal(mine[1], reference[1])  # every bit

@@ -294,33 +294,44 @@ def _chunk_neighbours(
     candidates: int | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     end = min(start + ROWS_PER_CHUNK, vectors.shape[0])
+    size = end - start
     scores = (candidate_vectors[start:end] @ transposed).tocsr()
-    found: list[tuple[np.ndarray, np.ndarray]] = []
-    for offset in range(end - start):
-        low, high = scores.indptr[offset], scores.indptr[offset + 1]
-        columns, values = scores.indices[low:high], scores.data[low:high]
-        keep = (columns != start + offset) & (values > 0)
-        columns, values = columns[keep], values[keep]
-        if candidates is not None and len(columns) > candidates:
-            chosen = np.argpartition(-values, candidates)[:candidates]
-            columns, values = columns[chosen], values[chosen]
-        found.append((columns, values))
-    if candidates is not None and found:
+    # Every row's scored papers at once (the chunk's rows are its offsets), less the
+    # paper itself and papers it shares no weight with; in each row, in scored order.
+    rows = np.repeat(np.arange(size), np.diff(scores.indptr))
+    keep = (scores.indices != rows + start) & (scores.data > 0)
+    rows, columns, values = rows[keep], scores.indices[keep], scores.data[keep]
+    if candidates is not None:
+        chosen = _best_of_each_row(rows, values, size, candidates)
+        rows, columns = rows[chosen], columns[chosen]
         # Re-score the candidates with the full vectors: the cosine itself, not the part
         # of it the distinctive words carry.
-        rows = np.concatenate([np.full(len(columns), start + offset) for offset, (columns, _) in enumerate(found)])
-        columns = np.concatenate([columns for columns, _ in found])
-        exact = np.asarray(vectors[rows].multiply(vectors[columns]).sum(axis=1)).ravel().astype(np.float32)
-        bounds = np.cumsum([0] + [len(c) for c, _ in found])
-        found = [(c, exact[bounds[i] : bounds[i + 1]]) for i, (c, _) in enumerate(found)]
-    indices = np.full((end - start, k), -1, dtype=np.int64)
-    best = np.zeros((end - start, k), dtype=np.float32)
-    for offset, (columns, values) in enumerate(found):
-        # Most similar first, ties by index: the same input always gives the same order.
-        order = np.lexsort((columns, -np.round(values, 6)))[:k]
-        indices[offset, : len(order)] = columns[order]
-        best[offset, : len(order)] = values[order]
+        values = np.asarray(vectors[rows + start].multiply(vectors[columns]).sum(axis=1)).ravel().astype(np.float32)
+    # Most similar first, ties by index (the same input always gives the same order):
+    # one sort of the chunk by row, then rounded similarity, then index.
+    order = np.lexsort((columns, -np.round(values, 6), rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(size))[rows]
+    top = rank < k
+    indices = np.full((size, k), -1, dtype=np.int64)
+    best = np.zeros((size, k), dtype=np.float32)
+    indices[rows[top], rank[top]] = columns[top]
+    best[rows[top], rank[top]] = values[top]
     return indices, best
+
+
+def _best_of_each_row(rows: np.ndarray, values: np.ndarray, size: int, count: int) -> np.ndarray:
+    """Positions of the ``count`` highest ``values`` of each row (``rows`` ascending, of
+    ``size`` rows), all of a row that has no more: as ``np.argpartition`` picks them row by
+    row, so that a tie at the cut keeps the same papers."""
+    bounds = np.searchsorted(rows, np.arange(size + 1))
+    lengths = np.diff(bounds)
+    chosen = [np.flatnonzero(lengths[rows] <= count)]
+    # Only rows with more are read one at a time.
+    for row in np.flatnonzero(lengths > count).tolist():
+        low = bounds[row]
+        chosen.append(low + np.argpartition(-values[low : bounds[row + 1]], count)[:count])
+    return np.concatenate(chosen)
 
 
 def related_papers(
