@@ -89,8 +89,11 @@ def _stop_words() -> frozenset[str]:
 
 def analyse(text: str) -> list[str]:
     """The words a text is compared on: lower-case, no stop words, no single characters."""
-    stop_words = _stop_words()
-    return [word for word in word_tokens(text) if len(word) > 1 and word not in stop_words]
+    return [word for word in word_tokens(text) if _compared(word)]
+
+
+def _compared(word: str) -> bool:
+    return len(word) > 1 and word not in _stop_words()
 
 
 # A text's hashed word counts, as kept between runs: the columns and the counts of its
@@ -171,7 +174,7 @@ def count_text(text: str) -> WordCounts:
 
 def _column(word: str) -> int:
     """The column of a word :func:`analyse` keeps, else -1."""
-    if len(word) <= 1 or word in _stop_words():
+    if not _compared(word):
         return -1
     # abs(-2**31) % FEATURES is scikit-learn's own definition of that one case.
     return abs(mmh3.hash(word, 0, signed=True)) % FEATURES
