@@ -31,8 +31,6 @@ def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
     the address to link to (``https://`` added where the text has no scheme).
     """
     lowered = text.lower()
-    if not any(marker in lowered for marker in _URL_MARKERS):
-        return  # most abstracts have no link: skip the regex scan
     # The full pattern is tried only where a URL can start: where a marker is in the
     # lower-cased text, found with str.find (no marker can start inside another, so
     # these are the places a scan for any of them finds). The same matches as
