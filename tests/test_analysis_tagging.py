@@ -391,6 +391,55 @@ def test_sentences_are_cut_as_the_look_behind_pattern_cuts_them(text):
     assert split_sentences(text) == look_behind.split(text)
 
 
+def spans_trying_every_phrase(matcher_: TagMatcher, tokens: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """The matcher's spans as first written: at each word, every phrase it can start is
+    tried in the taxonomy's order (the phrases of that first word, then those of each of
+    its starts, shortest first), and for one key the first match sets where it ends."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    covered_until: dict[str, int] = {}
+    for position, token in enumerate(tokens):
+        phrases = list(matcher_.by_first_word.get(token, ()))
+        for end in range(1, len(token) + 1):
+            phrases += matcher_.by_first_prefix.get(token[:end], ())
+        for key, phrase in phrases:
+            length = len(phrase.words)
+            if not phrase.matches_at(tokens, position):
+                continue
+            if covered_until.get(key, 0) > position:
+                if key[0] == "!" and position + length > covered_until[key]:
+                    spans[key][-1] = (spans[key][-1][0], position + length)
+                    covered_until[key] = position + length
+                continue
+            spans.setdefault(key, []).append((position, position + length))
+            covered_until[key] = position + length
+    return spans
+
+
+# Words and word starts that share first and second words, so that one word starts
+# phrases of one key sorted under different second words, and the order matters.
+PHRASE_WORDS = ["data", "da*", "dataset*", "model", "model*", "mo*", "m*", "language", "large", "x"]
+TEXT_WORDS = ["data", "dataset", "datasets", "da", "model", "models", "modeling", "mo", "m", "language", "large", "x"]
+phrase_lists = st.lists(st.lists(st.sampled_from(PHRASE_WORDS), min_size=1, max_size=3).map(" ".join), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(phrase_lists, phrase_lists, phrase_lists), min_size=1, max_size=3),
+    st.lists(st.sampled_from([*TEXT_WORDS, "."]), max_size=30),
+)
+def test_spans_are_those_of_trying_every_phrase_in_order(tags, tokens):
+    # The matcher sorts a word's phrases by their second word and tries only those the
+    # next word allows; the spans must be those of trying them all in the taxonomy's order.
+    taxonomy = Taxonomy(
+        tuple(
+            Tag(slug=f"t{n}", name="T", description="", phrases=phrases, context=context, exclude=exclude)
+            for n, (phrases, context, exclude) in enumerate(tags)
+        )
+    )
+    matcher_ = TagMatcher(taxonomy)
+    assert dict(matcher_._spans(tokens)) == spans_trying_every_phrase(matcher_, tokens)
+
+
 def test_an_override_naming_a_title_two_papers_share_applies_to_neither(tmp_path):
     from generator.analysis.overrides import TagOverride
 

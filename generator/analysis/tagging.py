@@ -11,6 +11,9 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
+from typing import cast
 
 from ..model import Paper
 from .taxonomy import Taxonomy
@@ -23,14 +26,6 @@ class _Phrase:
 
     words: tuple[str, ...]
 
-    @property
-    def second_word(self) -> str | None:
-        """The second word if the phrase has one that must match exactly, else None:
-        checked inline before :meth:`matches_at`, it rules out most candidates cheaply."""
-        if len(self.words) > 1 and not self.words[1].endswith("*"):
-            return self.words[1]
-        return None
-
     def matches_at(self, tokens: list[str], start: int) -> bool:
         if start + len(self.words) > len(tokens):
             return False
@@ -42,6 +37,16 @@ class _Phrase:
             elif token != word:
                 return False
         return True
+
+
+# A phrase that a word can start: its key, its length in words, its words when none is a
+# word's start ("model*"), the phrase, and its place among the word's phrases.
+_Candidate = tuple[str, int, list[str] | None, _Phrase, int]
+# A word's phrases: those of one word; the longer ones by their second word, by the start
+# of a second word that is a word's start, and those whose second word is a shorter start.
+_Started = tuple[
+    tuple[_Candidate, ...], dict[str, list[_Candidate]], dict[str, list[_Candidate]], tuple[_Candidate, ...]
+]
 
 
 class TagMatcher:
@@ -84,7 +89,9 @@ class TagMatcher:
             if self.patterns
             else None
         )
-        self._started_by: dict[str, tuple[tuple[str, _Phrase, int, str | None], ...]] = {}
+        self._started_by: dict[str, _Started | tuple[()]] = {}
+        # The lengths of the word starts that phrases begin with, shortest first.
+        self._prefix_lengths = sorted({len(prefix) for prefix in self.by_first_prefix})
 
     def paper_tags(self, paper: Paper) -> tuple[str, ...]:
         """The tags of a paper, from its title, abstract and Hugging Face's keywords when
@@ -190,19 +197,44 @@ class TagMatcher:
         match of a tag listing "large language model*" and "language model*"."""
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         covered_until: dict[str, int] = {}
-        last = len(tokens) - 1
-        started_by = self._started_by
-        for position, token in enumerate(tokens):
-            candidates = started_by.get(token)
-            if candidates is None:
-                candidates = self._phrases_started_by(token)
-            for key, phrase, length, second in candidates:
-                if length > 1 and (
-                    position == last
-                    or (second is not None and tokens[position + 1] != second)
-                    or not phrase.matches_at(tokens, position)
-                ):
-                    continue
+        # Most words start no phrase: each word's phrases are looked up in C (None for a
+        # word not seen before), and only the places where some phrase starts are visited.
+        started_by = list(map(self._started_by.get, tokens))
+        if None in started_by:
+            # Found by list.index, in C: most texts have a few new words among hundreds.
+            unseen = started_by.index(None)
+            while True:
+                started_by[unseen] = self._phrases_started_by(tokens[unseen])
+                try:
+                    unseen = started_by.index(None, unseen + 1)
+                except ValueError:
+                    break
+        end = len(tokens)
+        for position in compress(range(end), started_by):
+            # compress skips the words that start nothing (an empty tuple).
+            singles, by_second, by_second_start, short_second = cast(_Started, started_by[position])
+            hits: Sequence[_Candidate] = singles
+            if position + 1 < end and (by_second or by_second_start or short_second):
+                following = tokens[position + 1]
+                longer = [
+                    candidate
+                    for candidate in (
+                        *by_second.get(following, ()),
+                        *by_second_start.get(following[:_STEM], ()),
+                        *short_second,
+                    )
+                    if position + candidate[1] <= end
+                    and (
+                        tokens[position : position + candidate[1]] == candidate[2]
+                        if candidate[2] is not None
+                        else candidate[3].matches_at(tokens, position)
+                    )
+                ]
+                if longer:
+                    # In the taxonomy's order, as every candidate was tried before the
+                    # second word sorted them: for one key, the first match sets its end.
+                    hits = sorted((*singles, *longer), key=_ORDER)
+            for key, length, _, _, _ in hits:
                 if covered_until.get(key, 0) > position:
                     # An exclusion reaches as far as its longest overlapping match.
                     if key[0] == _EXCLUDE and position + length > covered_until[key]:
@@ -213,13 +245,44 @@ class TagMatcher:
                 covered_until[key] = position + length
         return spans
 
-    def _phrases_started_by(self, token: str) -> tuple[tuple[str, _Phrase, int, str | None], ...]:
+    def _phrases_started_by(self, token: str) -> _Started | tuple[()]:
+        """The phrases ``token`` can start, sorted by their second word (most phrases of a
+        common first word are ruled out by one lookup of the next word)."""
         phrases = list(self.by_first_word.get(token, ()))
-        for end in range(1, len(token) + 1):
+        for end in self._prefix_lengths:
+            if end > len(token):
+                break
             phrases.extend(self.by_first_prefix.get(token[:end], ()))
-        candidates = tuple((key, phrase, len(phrase.words), phrase.second_word) for key, phrase in phrases)
-        self._started_by[token] = candidates
-        return candidates
+        if not phrases:
+            self._started_by[token] = ()
+            return ()
+        singles: list[_Candidate] = []
+        by_second: dict[str, list[_Candidate]] = defaultdict(list)
+        by_second_start: dict[str, list[_Candidate]] = defaultdict(list)
+        short_second: list[_Candidate] = []
+        for order, (key, phrase) in enumerate(phrases):
+            words = phrase.words
+            stars = any(word.endswith("*") for word in words)
+            # A phrase of whole words is compared as a list, in C; one with a word's
+            # start ("model*") word by word.
+            candidate = (key, len(words), None if stars else list(words), phrase, order)
+            if len(words) == 1:
+                singles.append(candidate)
+            elif not words[1].endswith("*"):
+                by_second[words[1]].append(candidate)
+            elif len(words[1]) > _STEM:
+                by_second_start[words[1][:_STEM]].append(candidate)
+            else:
+                short_second.append(candidate)
+        started = (tuple(singles), dict(by_second), dict(by_second_start), tuple(short_second))
+        self._started_by[token] = started
+        return started
+
+
+# How many letters of a phrase's second word sort it, when it is a word's start
+# ("model*", which is "model" and a star).
+_STEM = 3
+_ORDER = itemgetter(4)
 
 
 # Sentence ends: a stop, question or exclamation mark and white space before a capital,
