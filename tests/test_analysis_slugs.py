@@ -73,3 +73,43 @@ def test_property_any_title_gives_a_short_portable_slug(title):
     slug = paper_slug(title_key(title))
     assert SAFE_SLUG.fullmatch(slug)
     assert len(slug) <= 69
+
+
+# ASCII pieces that exercise each of slugify's steps: numbers with commas, apostrophes,
+# dashes, runs of punctuation and white space, an entity without "&" and long words
+# (cut at the 60-character boundary).
+SLUG_PIECES = [
+    "1,000",
+    "2,5",
+    ",",
+    "'",
+    "don't",
+    "-",
+    "--",
+    " ",
+    "  ",
+    "Q-VLM:",
+    "x",
+    "amp;",
+    "#39;",
+    "a" * 25,
+    "é",
+    "&amp;",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(SLUG_PIECES), max_size=14).map("".join),
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
+        st.text(max_size=80),
+    )
+)
+def test_slug_words_are_slugifys(title):
+    # _slug_words makes ASCII slugs without slugify's ten steps; they must be its slugs.
+    from slugify import slugify
+
+    from generator.analysis.slugs import SLUG_WORDS_MAX_CHARS, _slug_words
+
+    assert _slug_words(title) == slugify(title, max_length=SLUG_WORDS_MAX_CHARS, word_boundary=True, save_order=True)
