@@ -26,14 +26,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import mmh3
 import numpy as np
 import scipy.sparse as sp
 
 from ..parallel import map_in_chunks
-from .words import word_tokens
+from .words import looked_up, word_tokens
 
 RELATED_PAPERS = 5
 # Similarities are ranked rounded to this many decimals, ties by key, so the order never
@@ -155,23 +154,11 @@ def count_text(text: str) -> WordCounts:
     imports in a millisecond. ``tests/test_analysis_related.py`` holds the result bit for
     bit to scikit-learn's.
     """
-    # Each word's column looked up in C; a word not met before in this process is
-    # filtered and hashed once (an archive's 12 million words at 50,000 papers are some
-    # 100,000 distinct ones). Then the columns are counted in C: two words that share a
-    # column add up, as in scikit-learn's sum over the row.
-    tokens = word_tokens(text)
-    found = list(map(_column_of.get, tokens))
-    if None in found:
-        unseen = found.index(None)
-        while True:
-            word = tokens[unseen]
-            column = _column_of.get(word)
-            found[unseen] = _column_of[word] = _column(word) if column is None else column
-            try:
-                unseen = found.index(None, unseen + 1)
-            except ValueError:
-                break
-    counted = Counter(cast("list[int]", found))  # every None replaced above
+    # Each word's column from a per-process table (an archive's 12 million words at 50,000
+    # papers are some 100,000 distinct ones, each filtered and hashed once); then the
+    # columns are counted in C: two words that share a column add up, as in
+    # scikit-learn's sum over the row.
+    counted = Counter(looked_up(word_tokens(text), _column_of, _column))
     counted.pop(-1, None)
     ordered = sorted(counted)
     return (

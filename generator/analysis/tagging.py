@@ -17,7 +17,7 @@ from typing import cast
 
 from ..model import Paper
 from .taxonomy import Taxonomy
-from .words import WORD, word_tokens
+from .words import WORD, looked_up, word_tokens
 
 
 @dataclass(frozen=True)
@@ -197,18 +197,8 @@ class TagMatcher:
         match of a tag listing "large language model*" and "language model*"."""
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         covered_until: dict[str, int] = {}
-        # Most words start no phrase: each word's phrases are looked up in C (None for a
-        # word not seen before), and only the places where some phrase starts are visited.
-        started_by = list(map(self._started_by.get, tokens))
-        if None in started_by:
-            # Found by list.index, in C: most texts have a few new words among hundreds.
-            unseen = started_by.index(None)
-            while True:
-                started_by[unseen] = self._phrases_started_by(tokens[unseen])
-                try:
-                    unseen = started_by.index(None, unseen + 1)
-                except ValueError:
-                    break
+        # Most words start no phrase: only the places where some phrase starts are visited.
+        started_by = looked_up(tokens, self._started_by, self._phrases_started_by)
         end = len(tokens)
         for position in compress(range(end), started_by):
             # compress skips the words that start nothing (an empty tuple).
@@ -254,7 +244,6 @@ class TagMatcher:
                 break
             phrases.extend(self.by_first_prefix.get(token[:end], ()))
         if not phrases:
-            self._started_by[token] = ()
             return ()
         singles: list[_Candidate] = []
         by_second: dict[str, list[_Candidate]] = defaultdict(list)
@@ -274,9 +263,7 @@ class TagMatcher:
                 by_second_start[words[1][:_STEM]].append(candidate)
             else:
                 short_second.append(candidate)
-        started = (tuple(singles), dict(by_second), dict(by_second_start), tuple(short_second))
-        self._started_by[token] = started
-        return started
+        return (tuple(singles), dict(by_second), dict(by_second_start), tuple(short_second))
 
 
 # How many letters of a phrase's second word sort it, when it is a word's start
