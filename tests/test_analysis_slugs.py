@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.analysis.assemble import build_model
 from generator.analysis.identity import title_key
-from generator.analysis.slugs import paper_slug, unique_slugs
+from generator.analysis.slugs import SLUG_WORDS_MAX_CHARS, paper_slug, slug, unique_slugs
 from generator.analysis.taxonomy import Taxonomy
 from generator.sources.records import Digest, DigestEntry
 
@@ -98,18 +99,19 @@ SLUG_PIECES = [
 ]
 
 
+@pytest.mark.parametrize(("separator", "max_length"), [("-", SLUG_WORDS_MAX_CHARS), ("-", 0), ("", 0)])
 @settings(max_examples=500, deadline=None)
 @given(
-    st.one_of(
+    title=st.one_of(
         st.lists(st.sampled_from(SLUG_PIECES), max_size=14).map("".join),
         st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
         st.text(max_size=80),
     )
 )
-def test_slug_words_are_slugifys(title):
-    # _slug_words makes ASCII slugs without slugify's ten steps; they must be its slugs.
+def test_slugs_are_slugifys(title, separator, max_length):
+    # slug makes ASCII slugs without slugify's ten steps; they must be its slugs, for a
+    # paper's URL (cut to 60 characters) and a BibTeX key's words (no separator).
     from slugify import slugify
 
-    from generator.analysis.slugs import SLUG_WORDS_MAX_CHARS, _slug_words
-
-    assert _slug_words(title) == slugify(title, max_length=SLUG_WORDS_MAX_CHARS, word_boundary=True, save_order=True)
+    expected = slugify(title, separator=separator, max_length=max_length, word_boundary=True, save_order=True)
+    assert slug(title, separator=separator, max_length=max_length) == expected

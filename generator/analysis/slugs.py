@@ -30,20 +30,24 @@ def paper_slug(key: str, hash_chars: int = HASH_CHARS) -> str:
     """
     # The words of the title; the hash is of the whole key, so a second paper under the
     # same title (its key holds its abstract's fingerprint) gets a URL of its own.
-    words = _slug_words(title_of_key(key))
+    words = slug(title_of_key(key), max_length=SLUG_WORDS_MAX_CHARS)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:hash_chars]
     return f"{words or 'paper'}-{digest}"
 
 
-def _slug_words(title: str) -> str:
-    """``slugify(title)`` cut to :data:`SLUG_WORDS_MAX_CHARS` at a word boundary."""
-    if title.isascii() and "&" not in title:
+def slug(text: str, separator: str = "-", max_length: int = 0) -> str:
+    """``slugify(text, separator=separator, max_length=max_length, word_boundary=True,
+    save_order=True)``: cut at a word boundary when ``max_length`` is given."""
+    if text.isascii() and "&" not in text:
         # What slugify does to ASCII without "&" (which can start an HTML entity it
-        # decodes), in two regular expressions, not its ten steps: 26 us a paper, on every
-        # paper of a first run. Held to slugify by a property test.
-        words = _NOT_SLUG_CHARACTERS.sub("-", _COMMA_IN_NUMBER.sub("", title.lower())).strip("-")
-        return smart_truncate(words, SLUG_WORDS_MAX_CHARS, word_boundary=True, separator="-", save_order=True)
-    return slugify(title, max_length=SLUG_WORDS_MAX_CHARS, word_boundary=True, save_order=True)
+        # decodes), in two regular expressions, not its ten steps: 20 to 26 us a call,
+        # made for every paper of a first run (its URL, its BibTeX key). Held to slugify
+        # by a property test.
+        words = _NOT_SLUG_CHARACTERS.sub("-", _COMMA_IN_NUMBER.sub("", text.lower())).strip("-")
+        if max_length:
+            words = smart_truncate(words, max_length, word_boundary=True, separator="-", save_order=True)
+        return words if separator == "-" else words.replace("-", separator)
+    return slugify(text, separator=separator, max_length=max_length, word_boundary=True, save_order=True)
 
 
 # slugify drops a comma between digits ("1,000" is 1000) and makes a dash of every other
