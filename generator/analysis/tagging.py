@@ -213,8 +213,9 @@ class TagMatcher:
                         *by_second_start.get(following[:_STEM], ()),
                         *short_second,
                     )
-                    if position + candidate[1] <= end
-                    and (
+                    # A phrase running past the end: the slice is shorter, or
+                    # matches_at says no.
+                    if (
                         tokens[position : position + candidate[1]] == candidate[2]
                         if candidate[2] is not None
                         else candidate[3].matches_at(tokens, position)
