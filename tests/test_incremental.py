@@ -56,7 +56,7 @@ def test_adding_the_newest_digest_rewrites_only_affected_pages(tmp_path):
         "archive.bib",
     }
     allowed |= {url("reader_recent"), url("search_filters"), source_path(url("weeks"), index=True)}
-    allowed.add(url("search_recent"))  # the newest month's pages, for the search plugin
+    allowed.add(url("search_months"))  # the pages by month, for the search plugin
     # The newest day's week page, and the week before, which gains a "newer" link.
     weeks = sorted({day.date.isocalendar()[:2] for day in archive.days})
     allowed |= {source_path(week_url(week)) for week in weeks[-2:]}

@@ -146,6 +146,32 @@ def test_every_change_in_a_daily_sequence_leaves_the_site_a_full_build_leaves(he
     assert "incremental build: 0 of" in log and "0 pages indexed by Pagefind" in log, log
 
 
+def test_a_new_month_indexes_only_the_newest_part_and_the_last_run(tmp_path):
+    """On the first day of a month the month before joins the runs of older months: the
+    runs before it are kept, and the site is still the one a full build makes."""
+    digests = tmp_path / "digests"
+    write_archive(1700, digests, start=dt.date(2021, 12, 31))
+    kept = {"2021-12-31.txt", "2022-01-01.txt", "2022-02-01.txt"}
+    for digest in digests.glob("*.txt"):
+        if digest.name not in kept:
+            digest.unlink()
+    assert sorted(path.name for path in digests.glob("*.txt")) == sorted(kept)
+    first_of_february = digests / "2022-02-01.txt"
+    aside = tmp_path / "2022-02-01.txt"
+    shutil.move(first_of_february, aside)
+    archive = Archive(tmp_path / "daily", digests)
+    # A run holds one month of this archive (about 50 papers and their topic months).
+    config = archive.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("pages_per_index: 150", "pages_per_index: 100"))
+    log = archive.build()
+    assert "(2 parts)" in log, log  # January (the newest month), December
+    shutil.move(aside, first_of_february)
+    log = archive.build()
+    # February, December (kept: the same pages, indexed as before), January (new).
+    assert "(3 parts; " in log and "kept)" in log, log
+    assert_same_as_fresh(archive, tmp_path, "new-month")
+
+
 @pytest.fixture()
 def built(held_back, tmp_path):
     digests, newest, _ = held_back

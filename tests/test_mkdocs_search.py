@@ -6,13 +6,15 @@ import gzip
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.mkdocs.search import index_parts, indexed_pages
 
 
 def test_a_small_site_is_one_index():
     pages = ["days/2025-01-01/index.html", "papers/alpha-1/index.html", "papers/beta-2/index.html"]
-    assert index_parts(pages, recent=pages[:1], pages_per_index=100) == [("pagefind/", pages)]
+    assert index_parts(pages, months=[pages[1:], pages[:1]], pages_per_index=100) == [("pagefind/", pages)]
 
 
 def test_the_indexed_pages_are_day_paper_topic_and_topic_month_pages():
@@ -36,31 +38,78 @@ def test_the_indexed_pages_are_day_paper_topic_and_topic_month_pages():
     ]
 
 
-def test_a_large_site_has_the_newest_month_first_and_the_rest_in_bounded_runs():
-    papers = [f"papers/{c}{n}-paper/index.html" for c in "abcdefgh" for n in range(10)]
-    days = [f"days/2025-01-0{d}/index.html" for d in range(1, 4)]
-    recent = {papers[5], papers[40], days[2]}
-    parts = index_parts(papers + days, recent, pages_per_index=30, recent_part_from=50)
-    assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-2/", "pagefind-3/", "pagefind-4/"]
-    assert parts[0][1] == sorted(recent)
-    everything = [page for _, pages in parts for page in pages]
-    assert sorted(everything) == sorted(papers + days) and len(everything) == len(set(everything))
-    assert all(len(pages) <= 30 for _, pages in parts)
+def archive_months(sizes: list[int]) -> list[list[str]]:
+    """Indexed pages by month, oldest first: ``sizes[n]`` papers and one day in month n
+    (paper slugs spread over the alphabet, as real titles are)."""
+    return [
+        [f"papers/{chr(97 + (n * 7 + k) % 26)}-{n}-{k}/index.html" for k in range(size)]
+        + [f"days/2025-{n + 1:02d}-01/index.html"]
+        for n, size in enumerate(sizes)
+    ]
+
+
+def test_a_large_site_has_the_newest_month_first_and_the_older_months_in_bounded_runs():
+    months = archive_months([12, 12, 12, 40, 12, 5])
+    pages = [page for month in months for page in month]
+    parts = index_parts(pages, months, pages_per_index=30, recent_part_from=50)
+    assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-2/", "pagefind-3/", "pagefind-4/", "pagefind-5/"]
+    assert parts[0][1] == sorted(months[-1])
+    # Months in order, whole, until the next does not fit; the month of 41 pages is split.
+    assert [pages for _, pages in parts[1:]] == [
+        sorted(months[0] + months[1]),
+        sorted(months[2]),
+        sorted(months[3])[:30],
+        sorted(sorted(months[3])[30:] + months[4]),
+    ]
+    # Indexed pages the generator did not list come last; listed pages that are not
+    # indexed are left out.
+    stray = ["tags/stray/index.html"]
+    parts = index_parts([*pages, *stray], [*months[:-1], [*months[-1], "papers/gone/index.html"]], 30, 50)
+    assert parts[-1][1] == stray and parts[0][1] == sorted(months[-1])
     # An archive of one month is one part.
-    assert index_parts(papers, set(papers), 30, 1) == [("pagefind/", sorted(papers))]
-    # Below recent_part_from pages, the newest month has no part of its own.
-    assert [pages for _, pages in index_parts(papers, recent, 100, recent_part_from=500)] == [sorted(papers)]
+    assert index_parts(months[3], [months[3]], 30, 1) == [("pagefind/", sorted(months[3]))]
+    # Below recent_part_from pages, or with no months listed, runs of sorted paths.
+    assert [pages for _, pages in index_parts(pages, months, 100, recent_part_from=500)] == [sorted(pages)]
+    assert len(pages) == 99
+    assert [pages for _, pages in index_parts(pages, [], 50, 1)] == [sorted(pages)[:49], sorted(pages)[49:]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 45), min_size=2, max_size=12),
+    pages_per_index=st.integers(10, 60),
+)
+def test_a_new_month_changes_only_the_last_run(sizes, pages_per_index):
+    """On the first day of a month the month before leaves the newest part for the runs:
+    the runs before the last stay as they were (their parts are kept, not indexed again),
+    every page is in one part, and no part is larger than pages_per_index."""
+    months = archive_months(sizes)
+    before = index_parts([p for m in months for p in m], months, pages_per_index, 1)
+    first_day = [f"papers/new-{n}/index.html" for n in range(3)]
+    after_months = [*months, first_day]
+    pages = [p for m in after_months for p in m]
+    after = index_parts(pages, after_months, pages_per_index, 1)
+    assert after[0][1] == sorted(first_day)
+    # Runs (folder and pages) before the last one of `before`: the same.
+    assert after[1 : len(before) - 1] == before[1:-1]
+    # The last one of `before` grows by the month that joins the runs, or is closed and
+    # the month starts runs of its own.
+    if len(before) > 1:
+        assert after[len(before) - 1][0] == before[-1][0]
+        assert set(before[-1][1]) <= set(after[len(before) - 1][1])
+    joined = {page for _, members in after[max(len(before) - 1, 1) :] for page in members}
+    assert joined - set(before[-1][1] if len(before) > 1 else []) == set(months[-1])
+    everything = [page for _, members in after for page in members]
+    assert sorted(everything) == sorted(pages) and len(everything) == len(set(everything))
+    assert all(len(members) <= pages_per_index for _, members in after)
 
 
 def test_which_part_a_settled_page_is_in_does_not_depend_on_the_newest_month():
-    papers = [f"papers/p{n:03d}/index.html" for n in range(90)]
-    before = index_parts(papers + ["papers/new-1/index.html"], {"papers/new-1/index.html"}, 30, 10)
-    after = index_parts(
-        papers + ["papers/new-1/index.html", "papers/new-2/index.html"],
-        {"papers/new-1/index.html", "papers/new-2/index.html"},
-        30,
-        10,
-    )
+    months = archive_months([20, 20, 20, 20])
+    pages = [p for m in months for p in m]
+    before = index_parts([*pages, "papers/new-1/index.html"], [*months, ["papers/new-1/index.html"]], 30, 10)
+    new_day = ["papers/new-1/index.html", "papers/new-2/index.html"]
+    after = index_parts([*pages, *new_day], [*months, new_day], 30, 10)
     assert before[1:] == after[1:]
 
 

@@ -14,11 +14,12 @@ Pagefind. This plugin, used instead of Material's ``search`` plugin,
   is indexed in parts (``pagefind/``, ``pagefind-2/``, ...) of at most
   :data:`PAGES_PER_INDEX` pages, one after the other, and the search worker merges them
   in the browser (Pagefind's ``mergeIndex``), listed in ``pagefind/archive-parts.json``.
-  From :data:`RECENT_PART_FROM` indexed pages, the pages about the newest month (the
-  generator lists them in site_src, :func:`generator.site.plan`) are the first part, and
-  the rest are split in runs of sorted paths: a new day then changes the first part only,
-  and in an incremental build (:mod:`.incremental`) a part whose pages index as before
-  is kept as it is instead of being indexed again. The runs go on a thread
+  From :data:`RECENT_PART_FROM` indexed pages, the pages about the newest month are the
+  first part and the older months are packed, in order, into runs (the generator lists
+  the pages by month in site_src, :func:`generator.site.plan`): a new day then changes
+  the first part only, a new month the last run only, and in an incremental build
+  (:mod:`.incremental`) a part whose pages index as before is kept as it is instead of
+  being indexed again. The runs go on a thread
   (:class:`BackgroundIndexing`) while the digest-archive plugin writes the sitemap and
   sweeps the rest of the site; it records the state once they are done;
 * writes the empty ``search/search_index.json`` that Material's front end fetches on
@@ -106,8 +107,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         write_new(site_dir / url("material_search_index"), json.dumps(_MATERIAL_STUB_INDEX))
         started = time.monotonic()
         pages = self._indexed_pages()
-        recent = read_recent(Path(config.docs_dir))
-        parts = index_parts(pages, recent, self.config.pages_per_index, self.config.recent_part_from)
+        months = read_months(Path(config.docs_dir))
+        parts = index_parts(pages, months, self.config.pages_per_index, self.config.recent_part_from)
         kept = 0
         runs: list[tuple[str, list[str]]] = []
         for folder, members in parts:
@@ -180,42 +181,74 @@ def indexed_pages(dests: Iterable[str]) -> list[str]:
     return sorted(dest for dest in dests if matcher.fullmatch(dest))
 
 
-def read_recent(docs_dir: Path) -> set[str]:
-    """The built paths of the newest month's pages, as the generator listed them (empty
-    when it did not: every page is then in the runs of sorted paths)."""
+def read_months(docs_dir: Path) -> list[list[str]]:
+    """The built paths of the indexed pages by month, oldest month first, as the generator
+    listed them (empty when it did not: every page is then in the runs of sorted paths)."""
     try:
-        document = json.loads((docs_dir / url("search_recent")).read_text(encoding="utf-8"))
-        return {str(page) for page in document["pages"]}
+        document = json.loads((docs_dir / url("search_months")).read_text(encoding="utf-8"))
+        return [[str(page) for page in pages] for _, pages in document["months"]]
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        return []
 
 
 def index_parts(
     pages: Sequence[str],
-    recent: Collection[str] = (),
+    months: Sequence[Collection[str]] = (),
     pages_per_index: int = PAGES_PER_INDEX,
     recent_part_from: int = RECENT_PART_FROM,
 ) -> list[tuple[str, list[str]]]:
     """The Pagefind runs for the indexed ``pages``: (output folder, the pages it indexes).
 
-    One run up to ``pages_per_index`` pages. From ``recent_part_from`` pages, the
-    ``recent`` ones are a part of their own, the first; the others are split into runs of
-    at most ``pages_per_index`` sorted paths, of about equal size. Which part a page is in
-    depends only on the site, never on the builds before.
+    ``months`` are the pages about each month, oldest first (:func:`read_months`). Below
+    ``recent_part_from`` pages, or without ``months``, the pages are split into runs of at
+    most ``pages_per_index`` sorted paths, of about equal size. From ``recent_part_from``
+    pages, the newest month is the first part, and the older months are packed in order
+    into runs of at most ``pages_per_index`` pages: a run is closed when the next month
+    does not fit (a month larger than a run is split by sorted paths). A new month thus
+    joins the last run or starts one, and the runs before stay as they were. Pages in no
+    month come last, in runs of sorted paths. Which part a page is in depends only on the
+    site, never on the builds before.
     """
     pages = sorted(pages)
-    recent = recent if isinstance(recent, (set, frozenset)) else set(recent)
-    newest = [page for page in pages if page in recent] if len(pages) >= recent_part_from else []
-    # The set made once: built for each page, it cost a second and a half at 50,000 papers.
-    in_newest = set(newest)
-    settled = [page for page in pages if page not in in_newest] if newest else pages
-    count = math.ceil(len(settled) / pages_per_index)
-    runs = [settled[len(settled) * n // count : len(settled) * (n + 1) // count] for n in range(count)]
-    groups = ([newest] if newest else []) + runs or [[]]
+    if len(pages) < recent_part_from or not months:
+        groups = _even_runs(pages, pages_per_index) or [[]]
+    else:
+        # Sets made once: a membership test per page, 50,000 pages and more.
+        remaining = set(pages)
+        newest = _taken(months[-1], remaining)
+        runs: list[list[str]] = []
+        run: list[str] = []
+        for month in months[:-1]:
+            members = _taken(month, remaining)
+            if run and len(run) + len(members) > pages_per_index:
+                runs.append(run)
+                run = []
+            while len(run) + len(members) > pages_per_index:
+                runs.append(members[:pages_per_index])
+                members = members[pages_per_index:]
+            run += members
+        if run:
+            runs.append(run)
+        groups = [sorted(group) for group in [newest, *runs] if group]
+        groups += _even_runs([page for page in pages if page in remaining], pages_per_index)
+        groups = groups or [[]]
     return [
         (url("search_index") if n == 0 else url("search_index_part", number=n + 1), group)
         for n, group in enumerate(groups)
     ]
+
+
+def _taken(month: Collection[str], remaining: set[str]) -> list[str]:
+    """The pages of ``month`` still in ``remaining``, sorted, taken out of it."""
+    members = sorted(page for page in month if page in remaining)
+    remaining.difference_update(members)
+    return members
+
+
+def _even_runs(pages: list[str], pages_per_index: int) -> list[list[str]]:
+    """``pages`` in runs of at most ``pages_per_index``, of about equal size (none if empty)."""
+    count = math.ceil(len(pages) / pages_per_index)
+    return [pages[len(pages) * n // count : len(pages) * (n + 1) // count] for n in range(count)]
 
 
 def part_key(pages: Sequence[str], builder: IncrementalBuild | None) -> str | None:

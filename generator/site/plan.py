@@ -185,6 +185,8 @@ class _Planner:
         self.archive = archive
         self.site_url = site_url
         self.jobs: dict[str, _Job] = {}
+        # Each topic's months with a page of their own, for the search plugin's parts.
+        self._tag_months: dict[str, list[tuple[int, int]]] = {}
 
     def plan(self) -> dict[str, _Job]:
         self.home()
@@ -196,7 +198,7 @@ class _Planner:
         self.reader()
         self.feeds()
         self.statistics()
-        self.search_recent()
+        self.search_months()
         self.jobs[urls.url("data")] = (None, None)
         self.bib(
             urls.url("archive_bib"),
@@ -204,25 +206,35 @@ class _Planner:
         )
         return self.jobs
 
-    def search_recent(self) -> None:
-        """The built paths of the indexed pages about the newest month of the archive (its
-        papers by first listing, its days, its topic months, and the topic pages, whose
-        counts change every day): the search plugin indexes them as a part of their own,
-        so a new day re-indexes these and leaves the rest of the index as it is."""
+    def search_months(self) -> None:
+        """The built paths of the indexed pages by month, oldest month first: the papers
+        first listed in it, its days and its topic months; the newest month also has the
+        topic pages, whose counts change every day. The search plugin indexes the newest
+        month as a part of its own and packs the older months, in order, into the larger
+        parts: a new day re-indexes the newest month's part, and a new month only the last
+        of the larger parts (:func:`generator.mkdocs.search.index_parts`)."""
         if not self.archive.days:
             return
+        months: dict[tuple[int, int], list[str]] = {}
+        for paper in self.archive.papers.values():
+            first = paper.first_seen
+            months.setdefault((first.year, first.month), []).append(urls.paper_url(paper.slug))
+        for day in self.archive.days:
+            months.setdefault((day.date.year, day.date.month), []).append(urls.day_url(day.date))
+        for slug, tag_months in self._tag_months.items():
+            for month in tag_months:
+                months.setdefault(month, []).append(urls.tag_month_url(slug, month))
         newest = self.archive.days[-1].date
-        month = (newest.year, newest.month)
-        papers = self.archive.papers.values()
-        pages = [urls.paper_url(p.slug) for p in papers if (p.first_seen.year, p.first_seen.month) == month]
-        pages += [urls.day_url(day.date) for day in self.archive.days if (day.date.year, day.date.month) == month]
-        pages += [urls.tag_month_url(tag.slug, month) for tag in self.archive.tags]
-        built = [urls.built_path(urls.source_path(page)) for page in pages]
-        built += [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
-        self.jobs[urls.url("search_recent")] = (
-            None,
-            {"json": {"month": f"{month[0]:04d}-{month[1]:02d}", "pages": sorted(built)}},
-        )
+        newest_month = (newest.year, newest.month)  # the last: nothing is listed after the newest day
+        months.setdefault(newest_month, [])
+        built_tags = [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
+        listed = []
+        for month in sorted(months):
+            built = [urls.built_path(urls.source_path(page)) for page in months[month]]
+            if month == newest_month:
+                built += built_tags
+            listed.append([f"{month[0]:04d}-{month[1]:02d}", sorted(built)])
+        self.jobs[urls.url("search_months")] = (None, {"json": {"months": listed}})
 
     def bib(self, path: str, keys: list[str]) -> None:
         self.jobs[path] = (None, {"bib": keys})
@@ -434,6 +446,7 @@ class _Planner:
         tag_months: dict[tuple[int, int], list[tuple[dt.date, Paper]]],
     ) -> None:
         month_keys = sorted(tag_months, reverse=True)
+        self._tag_months[tag.slug] = month_keys
         self.page(
             "tag.html.j2",
             urls.tag_url(tag.slug),

@@ -65,7 +65,7 @@ URLS: Mapping[str, str] = MappingProxyType(
         "sitemap_part": "sitemap-{number}.xml",
         # In site_src only (MkDocs skips dotfiles): the indexed pages of the newest month,
         # which the search plugin indexes apart, so that a new day re-indexes few pages.
-        "search_recent": ".digest-archive-search-recent.json",
+        "search_months": ".digest-archive-search-months.json",
         # Written by the MkDocs plugins (generator/mkdocs/).
         "search_index": "pagefind/",
         "search_index_part": "pagefind-{number}/",
