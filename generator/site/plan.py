@@ -227,12 +227,12 @@ class _Planner:
         newest = self.archive.days[-1].date
         newest_month = (newest.year, newest.month)  # the last: nothing is listed after the newest day
         months.setdefault(newest_month, [])
-        built_tags = [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
+        topics = [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
         listed = []
         for month in sorted(months):
             built = [urls.built_path(urls.source_path(page)) for page in months[month]]
             if month == newest_month:
-                built += built_tags
+                built += topics
             listed.append([f"{month[0]:04d}-{month[1]:02d}", sorted(built)])
         self.jobs[urls.url("search_months")] = (None, {"json": {"months": listed}})
 
