@@ -5,7 +5,9 @@
 
 For each size it writes a synthetic archive (benchmarks/synth.py), then measures, each
 in a fresh process: the daily job (`digest-archive build` after adding the newest digest
-to an archive built without it, compared file for file with the full build); a cold
+to an archive built without it, compared file for file with the full build), and the
+same on the first day of the newest month (the day the month before joins the larger
+search parts); a cold
 `digest-archive generate`; a second generate with no input change; `mkdocs build --strict`; peak memory (max RSS)
 of each; the site's bytes, bytes per paper page and search index bytes; search in
 headless Chromium (benchmarks/search_probe.py): time to results and bytes fetched; and
@@ -167,13 +169,33 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     # The daily job, as the deploy workflow runs it: the archive without the newest day
     # built by `digest-archive build` (site, search index and build state), then the
     # day's digest added and the same command run again: generate, the incremental
-    # mkdocs build and the search parts that changed.
-    last = sorted(digests.glob("*.txt"))[-1]
-    held_back = base / last.name
-    shutil.move(last, held_back)
+    # mkdocs build and the search parts that changed. On the way, the daily job of the
+    # first day of the newest month (when the archive has an earlier month), the day the
+    # month before joins the larger search parts: the archive to the end of the month
+    # before built, that day added, then the days after it but the newest.
+    ordered = sorted(digests.glob("*.txt"))
+    last = ordered[-1]
+    month_start = next((d for d in ordered if d.name[:7] == last.name[:7]), last)
+    held = [d for d in ordered if d.name >= month_start.name] if month_start != ordered[0] else [last]
+    aside = base / "held-back"
+    aside.mkdir(exist_ok=True)
+    for digest in held:
+        shutil.move(digest, aside / digest.name)
     site_src = project / "site_src"
     run_measured(archive_build(digests), project)
-    shutil.move(held_back, last)
+    if month_start != last and month_start in held:
+        shutil.move(aside / month_start.name, month_start)
+        seconds, _, stderr = run_measured(archive_build(digests), project)
+        result["month_start_s"] = round(seconds, 1)
+        found = daily_breakdown(stderr)
+        result["month_start_pagefind_s"] = found["daily_pagefind_s"]
+        result["month_start_pages_indexed"] = found["daily_pages_indexed"]
+        for digest in held[1:-1]:
+            shutil.move(aside / digest.name, digest)
+        if len(held) > 2:
+            run_measured(archive_build(digests), project)
+    shutil.move(aside / last.name, last)
+    aside.rmdir()
     before = snapshot(site_src)
     seconds, peak, stderr = run_measured(archive_build(digests), project)
     result["add_digest_files_written"] = rewritten(before, snapshot(site_src)) - 1  # less the manifest
@@ -268,6 +290,9 @@ def table(results: list[dict], machine: str) -> str:
         ("daily_pages_indexed", "pages indexed"),
         ("daily_peak_mb", "daily peak MB"),
         ("daily_identical", "daily site = full build"),
+        ("month_start_s", "first day of a month: daily job s"),
+        ("month_start_pagefind_s", "of which Pagefind s"),
+        ("month_start_pages_indexed", "pages indexed"),
         ("build_s", "mkdocs build s"),
         ("pagefind_s", "of which Pagefind s"),
         ("build_peak_mb", "build peak MB"),
