@@ -63,8 +63,8 @@ URLS: Mapping[str, str] = MappingProxyType(
         "not_found": "404.html",
         "sitemap": "sitemap.xml",
         "sitemap_part": "sitemap-{number}.xml",
-        # In site_src only (MkDocs skips dotfiles): the indexed pages of the newest month,
-        # which the search plugin indexes apart, so that a new day re-indexes few pages.
+        # In site_src only (MkDocs skips dotfiles): the indexed pages by month, which the
+        # search plugin cuts into parts, so that a new day or month re-indexes few pages.
         "search_months": ".digest-archive-search-months.json",
         # Written by the MkDocs plugins (generator/mkdocs/).
         "search_index": "pagefind/",
