@@ -7,12 +7,13 @@ For each size it writes a synthetic archive (benchmarks/synth.py), then measures
 in a fresh process: the daily job (`digest-archive build` after adding the newest digest
 to an archive built without it, compared file for file with the full build), and the
 same on the first day of the newest month (the day the month before joins the larger
-search parts); a cold
-`digest-archive generate`; a second generate with no input change; `mkdocs build --strict`; peak memory (max RSS)
-of each; the site's bytes, bytes per paper page and search index bytes; search in
-headless Chromium (benchmarks/search_probe.py): time to results and bytes fetched; and
-a floor: the same number of trivial pages built with the same theme, plugins and nav. Results are
-printed as a Markdown table and saved as JSON (WORK/results.json, merged by size, so
+search parts); a cold `digest-archive generate` (no site_src, no facts file); a second
+generate with no input change; every page generated again with the facts file kept;
+`mkdocs build --strict`; peak memory (max RSS) of each; the site's bytes, bytes per
+paper page and search index bytes; search in headless Chromium
+(benchmarks/search_probe.py): time to results and bytes fetched; and a floor: the same
+number of trivial pages built with the same theme, plugins and nav. Results are printed
+as a Markdown table and saved as JSON (WORK/results.json, merged by size, so
 `--sizes 50000` re-measures one row); --readme replaces the table in benchmarks/README.md.
 """
 
@@ -207,7 +208,11 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     shutil.move(project / "site", daily_site)
     (project / ".site.build-state.pickle").unlink()
 
+    # A cold generate: no site_src, and none of the facts (each paper's links, tags,
+    # slug and word counts) the daily job left beside it.
     set_aside(site_src, base / "trash")
+    facts = project / f".{site_src.name}.facts.pickle"
+    facts.unlink(missing_ok=True)
     seconds, peak, _ = run_measured(generate(digests), project)
     result["generate_s"], result["generate_peak_mb"] = round(seconds, 2), peak
     result["pages"] = len(list(site_src.rglob("*.md")))
@@ -215,6 +220,11 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     seconds, _, _ = run_measured(generate(digests), project)
     result["nochange_s"] = round(seconds, 2)
     result["nochange_files_written"] = rewritten(before, snapshot(site_src))
+    # Every page again, with the facts of the last run: what a changed template costs.
+    assert facts.is_file(), f"generate left no facts file at {facts}"
+    set_aside(site_src, base / "trash")
+    seconds, _, _ = run_measured(generate(digests), project)
+    result["generate_facts_kept_s"] = round(seconds, 2)
 
     seconds, peak, stderr = run_measured(mkdocs_build(), project)
     result["build_s"], result["build_peak_mb"] = round(seconds, 1), peak
@@ -278,6 +288,7 @@ def table(results: list[dict], machine: str) -> str:
         ("pages", "pages"),
         ("generate_s", "generate s"),
         ("generate_peak_mb", "generate peak MB"),
+        ("generate_facts_kept_s", "generate s, facts kept"),
         ("nochange_s", "no-change generate s"),
         ("nochange_files_written", "files rewritten (no change)"),
         ("add_digest_files_written", "files rewritten (+1 digest)"),
