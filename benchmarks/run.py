@@ -176,15 +176,17 @@ def bench_size(papers: int, work: Path, with_floor: bool, with_search: bool = Tr
     # before built, that day added, then the days after it but the newest.
     ordered = sorted(digests.glob("*.txt"))
     last = ordered[-1]
-    month_start = next((d for d in ordered if d.name[:7] == last.name[:7]), last)
-    held = [d for d in ordered if d.name >= month_start.name] if month_start != ordered[0] else [last]
+    month_start = next(d for d in ordered if d.name[:7] == last.name[:7])
+    # Not when the archive is one month, or when the newest day is itself the first.
+    with_month_start = month_start not in (ordered[0], last)
+    held = [d for d in ordered if d.name >= month_start.name] if with_month_start else [last]
     aside = base / "held-back"
     aside.mkdir(exist_ok=True)
     for digest in held:
         shutil.move(digest, aside / digest.name)
     site_src = project / "site_src"
     run_measured(archive_build(digests), project)
-    if month_start != last and month_start in held:
+    if with_month_start:
         shutil.move(aside / month_start.name, month_start)
         seconds, _, stderr = run_measured(archive_build(digests), project)
         result["month_start_s"] = round(seconds, 1)
