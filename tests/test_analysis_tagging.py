@@ -458,3 +458,85 @@ def test_an_override_naming_a_title_two_papers_share_applies_to_neither(tmp_path
     by_slug = TagOverride(paper=slug, add=("rl",), remove=(), line=3)
     overridden = model_of(*entries, overrides=[by_slug])
     assert overridden.papers[keys[1]].tags[0] == "rl" and "rl" not in overridden.papers[keys[0]].tags
+
+
+def scores_sentence_by_sentence(matcher_: TagMatcher, title: str, abstract: str, keywords: list[str]) -> dict[str, int]:
+    """The matcher's scores as the taxonomy's documentation defines them, worked out one
+    sentence at a time with every phrase tried in order (no shared run of words)."""
+
+    def counts(sentences: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+        found_counts: dict[str, int] = {}
+        found_in: dict[str, set[int]] = {}
+        for number, sentence in enumerate(sentences):
+            spans = spans_trying_every_phrase(matcher_, word_tokens(sentence))
+            for key, found in spans.items():
+                if key.startswith("!"):
+                    continue
+                slug = key[1:] if key.startswith("~") else key
+                excluded = spans.get("!" + slug, [])
+                kept = [(start, end) for start, end in found if not any(a <= start < b for a, b in excluded)]
+                if kept:
+                    found_counts[key] = found_counts.get(key, 0) + len(kept)
+                    found_in.setdefault(slug, set()).add(number)
+            for slug, pattern in matcher_.patterns:
+                matches = len(pattern.findall(sentence))
+                if matches:
+                    found_counts[slug] = found_counts.get(slug, 0) + matches
+                    found_in.setdefault(slug, set()).add(number)
+        return found_counts, {slug: len(numbers) for slug, numbers in found_in.items()}
+
+    weight = matcher_.taxonomy.title_weight
+    in_title, _ = counts([title])
+    parts = split_sentences(abstract) if abstract else []
+    if keywords:
+        parts.append("; ".join(keywords))
+    in_abstract, sentences = counts(parts)
+    scores: dict[str, int] = {}
+    for part, found in ((weight, in_title), (1, in_abstract)):
+        for key, count in found.items():
+            if key[0] not in "~!":
+                scores[key] = scores.get(key, 0) + part * count
+    own = dict(scores)
+    for key in in_title:
+        if key[0] == "~" and key[1:] in own:
+            scores[key[1:]] += weight
+    for key, count in in_abstract.items():
+        if key[0] == "~" and key[1:] in own:
+            scores[key[1:]] += min(count, own[key[1:]])
+    return {slug: score for slug, score in scores.items() if sentences.get(slug, 0) >= 2 or slug in in_title}
+
+
+SENTENCE_WORDS = [*TEXT_WORDS, "Model", "Data", "1", "e.g.", "-", ","]
+sentences_ = st.lists(st.lists(st.sampled_from(SENTENCE_WORDS), min_size=1, max_size=8).map(" ".join), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(phrase_lists, phrase_lists, phrase_lists), min_size=1, max_size=3),
+    st.lists(st.sampled_from(SENTENCE_WORDS), max_size=6).map(" ".join),
+    sentences_.map(lambda parts: ". ".join(part[:1].upper() + part[1:] for part in parts)),
+    st.lists(st.sampled_from(["data", "language model", "x"]), max_size=2),
+    st.booleans(),
+)
+def test_scores_are_those_of_matching_each_sentence_on_its_own(tags, title, abstract, keywords, with_pattern):
+    # The matcher reads title, sentences and keywords as one run of words, visits only
+    # the words that can start a match, and numbers sentences once; the scores must be
+    # those of reading each sentence on its own and trying every phrase.
+    taxonomy = Taxonomy(
+        tuple(
+            Tag(
+                slug=f"t{n}",
+                name="T",
+                description="",
+                phrases=phrases,
+                context=context,
+                exclude=exclude,
+                patterns=(r"\bmodels?\b",) if with_pattern and n == 0 else (),
+            )
+            for n, (phrases, context, exclude) in enumerate(tags)
+        )
+    )
+    matcher_ = TagMatcher(taxonomy)
+    assert matcher_.scores(title, abstract, keywords) == scores_sentence_by_sentence(
+        matcher_, title, abstract, keywords
+    )
