@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -270,3 +272,44 @@ def test_the_search_plugin_ends_the_build_before_the_archive_plugin_in_either_or
         collection[name] = SearchPlugin() if name == "digest-archive-search" else ArchivePlugin()
     order = [type(method.__self__).__name__ for method in collection.events["post_build"]]
     assert order == ["SearchPlugin", "ArchivePlugin"]
+
+
+def test_pagefind_is_started_directly_as_its_python_wrapper_would_find_it(tmp_path, monkeypatch):
+    import importlib
+
+    import pagefind_bin
+
+    from generator.mkdocs import search
+
+    search.pagefind_command.cache_clear()
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    try:
+        # The executable of pagefind[bin], not a Python process that looks for it.
+        (executable,) = search.pagefind_command()
+        assert Path(executable) == pagefind_bin.get_executable().absolute()
+        search.pagefind_command.cache_clear()
+
+        # The wrapper's own setting comes first, and run_pagefind uses what it names.
+        fake = tmp_path / "fake-pagefind"
+        fake.write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/arguments"\necho "Indexed 7 pages"\n')
+        fake.chmod(0o755)
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+        site = tmp_path / "site"
+        site.mkdir()
+        assert search.run_pagefind(site, "pagefind/") == 7
+        assert (tmp_path / "arguments").read_text().split() == ["--site", str(site), "--output-subdir", "pagefind"]
+        search.pagefind_command.cache_clear()
+
+        # Without an executable package, the wrapper's command.
+        monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+        real_import = importlib.import_module
+
+        def without_executables(name, *args):
+            if name.startswith("pagefind_bin"):
+                raise ImportError(name)
+            return real_import(name, *args)
+
+        monkeypatch.setattr(importlib, "import_module", without_executables)
+        assert search.pagefind_command() == (sys.executable, "-m", "pagefind")
+    finally:
+        search.pagefind_command.cache_clear()

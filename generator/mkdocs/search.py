@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -344,12 +346,32 @@ def run_pagefind_on(site_dir: Path, folder: str, pages: Sequence[str]) -> int:
         shutil.rmtree(farm, ignore_errors=True)
 
 
+@functools.cache
+def pagefind_command() -> tuple[str, ...]:
+    """How to start Pagefind: its executable, found as the ``pagefind`` package's
+    ``python -m pagefind`` finds it (``PAGEFIND_BINARY_PATH``, then the executable of
+    ``pagefind_bin_extended`` or ``pagefind_bin``, through their documented
+    ``get_executable``), else that command itself. Started directly, each run saves the
+    start of a Python process that only finds and runs it (0.06 to 0.16 s a run; a build
+    has one to five runs)."""
+    configured = os.environ.get("PAGEFIND_BINARY_PATH")
+    if configured:
+        return (configured,)
+    for package in ("pagefind_bin_extended", "pagefind_bin"):
+        try:
+            executable = importlib.import_module(package).get_executable()
+        except (ImportError, OSError, AttributeError):
+            continue
+        return (str(Path(executable).absolute()),)
+    return (sys.executable, "-m", "pagefind")
+
+
 def run_pagefind(site_dir: Path, folder: str, pattern: str | None = None, output_path: bool = False) -> int:
     """Index the pages of ``site_dir`` that the glob ``pattern`` matches (all if None)
     into ``site_dir/folder`` (into ``folder`` itself with ``output_path``); return the
     number of pages indexed."""
     output = ["--output-path", folder] if output_path else ["--output-subdir", folder.rstrip("/")]
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), *output]
+    command = [*pagefind_command(), "--site", str(site_dir), *output]
     if pattern is not None:
         command += ["--glob", pattern]
     try:
