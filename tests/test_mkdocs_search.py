@@ -54,7 +54,9 @@ def test_a_large_site_has_the_newest_month_first_and_the_older_months_in_bounded
     months = archive_months([12, 12, 12, 40, 12, 5])
     pages = [page for month in months for page in month]
     parts = index_parts(pages, months, pages_per_index=30, recent_part_from=50)
-    assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-2/", "pagefind-3/", "pagefind-4/", "pagefind-5/"]
+    # Without a newest week listed, the newest month is the first part; the runs are
+    # numbered from 3 whatever the newest month is (2 is its part before its newest week).
+    assert [folder for folder, _ in parts] == ["pagefind/", "pagefind-3/", "pagefind-4/", "pagefind-5/", "pagefind-6/"]
     assert parts[0][1] == sorted(months[-1])
     # Months in order, whole, until the next does not fit; the month of 41 pages is split.
     assert [pages for _, pages in parts[1:]] == [
@@ -113,6 +115,56 @@ def test_which_part_a_settled_page_is_in_does_not_depend_on_the_newest_month():
     new_day = ["papers/new-1/index.html", "papers/new-2/index.html"]
     after = index_parts([*pages, *new_day], [*months, new_day], 30, 10)
     assert before[1:] == after[1:]
+
+
+def test_the_newest_week_is_the_first_part_and_the_rest_of_its_month_the_second():
+    months = archive_months([12, 12, 12, 20])
+    pages = [page for month in months for page in month]
+    week = sorted(months[-1])[::3]
+    parts = index_parts(pages, months, pages_per_index=30, recent_part_from=50, newest_week=week)
+    assert parts[:2] == [("pagefind/", week), ("pagefind-2/", sorted(set(months[-1]) - set(week)))]
+    assert parts[2:] == index_parts(pages, months, pages_per_index=30, recent_part_from=50)[1:]
+    # A month that began this week is all in the first part; the runs keep their folders.
+    whole = index_parts(pages, months, 30, 50, newest_week=months[-1])
+    assert [folder for folder, _ in whole] == ["pagefind/", "pagefind-3/", "pagefind-4/"]
+    assert whole[1:] == parts[2:] and whole[0][1] == sorted(months[-1])
+    # Listed pages that are not the newest month's are not in its parts.
+    assert index_parts(pages, months, 30, 50, newest_week=[*week, months[0][0]])[:2] == parts[:2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 45), min_size=1, max_size=8),
+    month_before_week=st.integers(0, 40),
+    week_days=st.lists(st.integers(1, 12), min_size=1, max_size=6),
+    pages_per_index=st.integers(10, 60),
+)
+def test_a_new_day_changes_the_first_part_and_a_new_week_the_first_two(
+    sizes, month_before_week, week_days, pages_per_index
+):
+    """Another day of the newest week re-indexes its part only; a Monday also the rest of
+    the month, which the week before joins; the older months' runs stay as they were."""
+    older = archive_months(sizes)
+    before_week = [f"papers/month-{n}/index.html" for n in range(month_before_week)]
+    week = [f"papers/week-{d}-{n}/index.html" for d, size in enumerate(week_days) for n in range(size)]
+    topics = ["tags/t/index.html", "tags/t/2025-09/index.html"]
+
+    def parts(month_pages, newest_week):
+        months = [*older, month_pages]
+        return index_parts([p for m in months for p in m], months, pages_per_index, 1, newest_week)
+
+    today = parts([*before_week, *week, *topics], [*week, *topics])
+    new_day = [f"papers/day-{n}/index.html" for n in range(3)]
+    tomorrow = parts([*before_week, *week, *new_day, *topics], [*week, *new_day, *topics])
+    assert tomorrow[0][1] == sorted([*week, *new_day, *topics])
+    assert tomorrow[1:] == today[1:]
+    monday = parts([*before_week, *week, *new_day, *topics], [*new_day, *topics])
+    assert monday[:2] == [("pagefind/", sorted([*new_day, *topics])), ("pagefind-2/", sorted([*before_week, *week]))]
+    assert [part for part in monday if part[0] not in ("pagefind/", "pagefind-2/")] == [
+        part for part in today if part[0] not in ("pagefind/", "pagefind-2/")
+    ]
+    everything = [page for _, members in monday for page in members]
+    assert len(everything) == len(set(everything)) == sum(map(len, older)) + len(before_week) + len(week) + 5
 
 
 # --- Pagefind's filter files, made deterministic (generator/mkdocs/pagefind_filters.py) --

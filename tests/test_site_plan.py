@@ -19,6 +19,7 @@ from mkdocs.utils.meta import get_data
 from generator.analysis.assemble import build_model
 from generator.analysis.taxonomy import Taxonomy, load_taxonomy
 from generator.errors import DigestError
+from generator.model import Tag
 from generator.pipeline import load_digests
 from generator.site.az import az_sections, walk_sections
 from generator.site.escaping import excerpt, front_matter, linkify, query_value
@@ -727,3 +728,48 @@ def fixture_files_at(site_url: str) -> dict[str, str | bytes]:
     plan._env = _environment(archive, "Digest Archive", site_url)
     plan._template = lambda name: plan._env.get_template(name)  # type: ignore[method-assign]
     return {path: plan[path] for path in plan}
+
+
+def search_months_of(dates: list[dt.date]) -> dict:
+    """The generator's list of indexed pages by month for an archive of two new papers
+    on each of ``dates`` (one about speech, one untagged), as the search plugin reads it."""
+    taxonomy = Taxonomy((Tag(slug="speech", name="Speech", description="d", phrases=("speech",)),))
+    digests = [
+        Digest(
+            f"{date}.txt",
+            date,
+            (
+                DigestEntry(f"Speech recognition of {date}", unrelated_abstract(f"speech {date}"), 1),
+                DigestEntry(f"Untagged paper of {date}", unrelated_abstract(f"other {date}"), 3),
+            ),
+        )
+        for date in dates
+    ]
+    files = render_site(build_model(digests, taxonomy).archive)
+    return json.loads(files[".digest-archive-search-months.json"])
+
+
+def test_the_newest_week_lists_the_pages_a_day_of_it_can_change():
+    # Thursday 1 May 2025 starts a month mid-week; Monday 5 May starts the newest week.
+    dates = [dt.date(2025, 4, 29), dt.date(2025, 4, 30), dt.date(2025, 5, 1), dt.date(2025, 5, 5), dt.date(2025, 5, 6)]
+    listed = search_months_of(dates)
+    months = dict(listed["months"])
+    assert sorted(months) == ["2025-04", "2025-05"]
+    week = listed["newest_week"]
+    # Papers first listed and days from Monday, the topic page and the newest month's
+    # topic month; nothing from the days of the month before Monday.
+    assert {page.split("/")[0] for page in week} == {"days", "papers", "tags"}
+    assert [p for p in week if p.startswith("days/")] == ["days/2025-05-05/index.html", "days/2025-05-06/index.html"]
+    assert len([p for p in week if p.startswith("papers/")]) == 4
+    assert [p for p in week if p.startswith("tags/")] == ["tags/speech/2025-05/index.html", "tags/speech/index.html"]
+    assert set(week) < set(months["2025-05"])
+    assert {p for p in months["2025-05"] if p not in week} == {
+        "days/2025-05-01/index.html",
+        *[p for p in months["2025-05"] if p.startswith("papers/") and p not in week],
+    }
+    assert len(months["2025-05"]) - len(week) == 3  # 1 May: its day and two papers
+
+    # The week of 1 May began in April: only May's pages are in it.
+    listed = search_months_of(dates[:3])
+    assert sorted(listed["newest_week"]) == sorted(dict(listed["months"])["2025-05"])
+    assert "days/2025-04-30/index.html" not in listed["newest_week"]

@@ -14,10 +14,11 @@ Pagefind. This plugin, used instead of Material's ``search`` plugin,
   is indexed in parts (``pagefind/``, ``pagefind-2/``, ...) of at most
   :data:`PAGES_PER_INDEX` pages, one after the other, and the search worker merges them
   in the browser (Pagefind's ``mergeIndex``), listed in ``pagefind/archive-parts.json``.
-  From :data:`RECENT_PART_FROM` indexed pages, the pages about the newest month are the
-  first part and the older months are packed, in order, into runs (the generator lists
-  the pages by month in site_src, :func:`generator.site.plan`): a new day then changes
-  the first part only, a new month the last run only, and in an incremental build
+  From :data:`RECENT_PART_FROM` indexed pages, the pages of the newest week are the first
+  part, the rest of the newest month the second, and the older months are packed, in
+  order, into runs (the generator lists the pages by month in site_src,
+  :func:`generator.site.plan`): a new day then changes the first part only, a Monday the
+  first two, a new month the last run, and in an incremental build
   (:mod:`.incremental`) a part whose pages index as before is kept as it is instead of
   being indexed again. The runs go on a thread
   (:class:`BackgroundIndexing`) while the digest-archive plugin writes the sitemap and
@@ -42,6 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -61,8 +63,9 @@ log = get_plugin_logger("digest-archive")
 
 # Pages per Pagefind run: some 2.2 GB of memory for the indexer.
 PAGES_PER_INDEX = 20_000
-# Indexed pages from which the newest month is a part of its own: below, re-indexing the
-# whole site takes about as long as a part would, and one part means fewer fetches.
+# Indexed pages from which the newest week and month are parts of their own: below,
+# re-indexing the whole site takes about as long as a part would, and one part means
+# fewer fetches.
 RECENT_PART_FROM = 5_000
 
 # The pages Pagefind indexes (the others carry no data-pagefind-body): built paths.
@@ -109,8 +112,10 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         write_new(site_dir / url("material_search_index"), json.dumps(_MATERIAL_STUB_INDEX))
         started = time.monotonic()
         pages = self._indexed_pages()
-        months = read_months(Path(config.docs_dir))
-        parts = index_parts(pages, months, self.config.pages_per_index, self.config.recent_part_from)
+        listed = read_months(Path(config.docs_dir))
+        parts = index_parts(
+            pages, listed.months, self.config.pages_per_index, self.config.recent_part_from, listed.newest_week
+        )
         kept = 0
         runs: list[tuple[str, list[str]]] = []
         for folder, members in parts:
@@ -183,14 +188,24 @@ def indexed_pages(dests: Iterable[str]) -> list[str]:
     return sorted(dest for dest in dests if matcher.fullmatch(dest))
 
 
-def read_months(docs_dir: Path) -> list[list[str]]:
-    """The built paths of the indexed pages by month, oldest month first, as the generator
-    listed them (empty when it did not: every page is then in the runs of sorted paths)."""
+@dataclass(frozen=True)
+class SearchMonths:
+    """The built paths of the indexed pages by month, oldest month first, and those of
+    the newest month that its newest week can change, as the generator listed them."""
+
+    months: list[list[str]]
+    newest_week: list[str]
+
+
+def read_months(docs_dir: Path) -> SearchMonths:
+    """What the generator listed (nothing when it did not: every page is then in the runs
+    of sorted paths; no newest week: the newest month is one part)."""
     try:
         document = json.loads((docs_dir / url("search_months")).read_text(encoding="utf-8"))
-        return [[str(page) for page in pages] for _, pages in document["months"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+        months = [[str(page) for page in pages] for _, pages in document["months"]]
+        return SearchMonths(months, [str(page) for page in document.get("newest_week", [])])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return SearchMonths([], [])
 
 
 def index_parts(
@@ -198,26 +213,40 @@ def index_parts(
     months: Sequence[Collection[str]] = (),
     pages_per_index: int = PAGES_PER_INDEX,
     recent_part_from: int = RECENT_PART_FROM,
+    newest_week: Collection[str] = (),
 ) -> list[tuple[str, list[str]]]:
     """The Pagefind runs for the indexed ``pages``: (output folder, the pages it indexes).
 
-    ``months`` are the pages about each month, oldest first (:func:`read_months`). Below
-    ``recent_part_from`` pages, or without ``months``, the pages are split into runs of at
-    most ``pages_per_index`` sorted paths, of about equal size. From ``recent_part_from``
-    pages, the newest month is the first part, and the older months are packed in order
-    into runs of at most ``pages_per_index`` pages: a run is closed when the next month
-    does not fit (a month larger than a run is split by sorted paths). A new month thus
-    joins the last run or starts one, and the runs before stay as they were. Pages in no
-    month come last, in runs of sorted paths. Which part a page is in depends only on the
-    site, never on the builds before.
+    ``months`` are the pages about each month, oldest first, and ``newest_week`` those of
+    the newest month that a day of its newest week can change (:func:`read_months`).
+    Below ``recent_part_from`` pages, or without ``months``, the pages are split into runs
+    of at most ``pages_per_index`` sorted paths, of about equal size, in ``pagefind/``,
+    ``pagefind-2/``, ... From ``recent_part_from`` pages:
+
+    * the newest month's pages of its newest week are the first part, ``pagefind/``; the
+      rest of the newest month is ``pagefind-2/`` (none when it has no pages: the month
+      began this week, or the week is not listed);
+    * the older months are packed in order into runs of at most ``pages_per_index``
+      pages, from ``pagefind-3/`` on: a run is closed when the next month does not fit (a
+      month larger than a run is split by sorted paths). A new month thus joins the last
+      run or starts one, and the runs before stay as they were;
+    * pages in no month come last, in runs of sorted paths.
+
+    Which part a page is in depends only on the site, never on the builds before.
     """
     pages = sorted(pages)
     if len(pages) < recent_part_from or not months:
         groups = _even_runs(pages, pages_per_index) or [[]]
+        numbers = list(range(1, len(groups) + 1))
     else:
         # Sets made once: a membership test per page, 50,000 pages and more.
         remaining = set(pages)
         newest = _taken(months[-1], remaining)
+        in_week = set(newest_week)
+        week = [page for page in newest if page in in_week]
+        before_week = [page for page in newest if page not in in_week]
+        if not week:  # no week listed: the newest month is the first part
+            week, before_week = before_week, []
         runs: list[list[str]] = []
         run: list[str] = []
         for month in months[:-1]:
@@ -231,12 +260,17 @@ def index_parts(
             run += members
         if run:
             runs.append(run)
-        groups = [sorted(group) for group in [newest, *runs] if group]
-        groups += _even_runs([page for page in pages if page in remaining], pages_per_index)
-        groups = groups or [[]]
+        runs += _even_runs([page for page in pages if page in remaining], pages_per_index)
+        # The runs' numbers do not depend on whether the newest month has a part before
+        # its newest week: a run keeps its folder, and so its index, from day to day.
+        numbered = [(1, week), (2, before_week), *enumerate(runs, start=3)]
+        # The first part is always there: the search worker starts from it.
+        numbered = [(number, sorted(group)) for number, group in numbered if group or number == 1]
+        numbers = [number for number, _ in numbered]
+        groups = [group for _, group in numbered]
     return [
-        (url("search_index") if n == 0 else url("search_index_part", number=n + 1), group)
-        for n, group in enumerate(groups)
+        (url("search_index") if number == 1 else url("search_index_part", number=number), group)
+        for number, group in zip(numbers, groups, strict=True)
     ]
 
 

@@ -209,23 +209,40 @@ class _Planner:
     def search_months(self) -> None:
         """The built paths of the indexed pages by month, oldest month first: the papers
         first listed in it, its days and its topic months; the newest month also has the
-        topic pages, whose counts change every day. The search plugin indexes the newest
-        month as a part of its own and packs the older months, in order, into the larger
-        parts: a new day re-indexes the newest month's part, and a new month only the last
-        of the larger parts (:func:`generator.mkdocs.search.index_parts`)."""
+        topic pages, whose counts change every day. And the pages of the newest month
+        that a day of its newest week can change: the papers first listed and the days
+        from that week's Monday (or the month's first day), the topic pages and the
+        newest month's topic months.
+
+        The search plugin indexes the newest week as a part of its own, the rest of the
+        newest month as another, and packs the older months, in order, into the larger
+        parts: a new day re-indexes the newest week's part, a new week also the newest
+        month's, and a new month the last of the larger parts
+        (:func:`generator.mkdocs.search.index_parts`)."""
         if not self.archive.days:
             return
         months: dict[tuple[int, int], list[str]] = {}
-        for paper in self.archive.papers.values():
-            first = paper.first_seen
-            months.setdefault((first.year, first.month), []).append(urls.paper_url(paper.slug))
-        for day in self.archive.days:
-            months.setdefault((day.date.year, day.date.month), []).append(urls.day_url(day.date))
-        for slug, tag_months in self._tag_months.items():
-            for month in tag_months:
-                months.setdefault(month, []).append(urls.tag_month_url(slug, month))
         newest = self.archive.days[-1].date
         newest_month = (newest.year, newest.month)  # the last: nothing is listed after the newest day
+        week_from = max(newest - dt.timedelta(days=newest.weekday()), newest.replace(day=1))
+        week: list[str] = []
+        for paper in self.archive.papers.values():
+            first = paper.first_seen
+            page = urls.paper_url(paper.slug)
+            months.setdefault((first.year, first.month), []).append(page)
+            if first >= week_from:
+                week.append(page)
+        for day in self.archive.days:
+            page = urls.day_url(day.date)
+            months.setdefault((day.date.year, day.date.month), []).append(page)
+            if day.date >= week_from:
+                week.append(page)
+        for slug, tag_months in self._tag_months.items():
+            for month in tag_months:
+                page = urls.tag_month_url(slug, month)
+                months.setdefault(month, []).append(page)
+                if month == newest_month:
+                    week.append(page)
         months.setdefault(newest_month, [])
         topics = [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
         listed = []
@@ -234,7 +251,8 @@ class _Planner:
             if month == newest_month:
                 built += topics
             listed.append([f"{month[0]:04d}-{month[1]:02d}", sorted(built)])
-        self.jobs[urls.url("search_months")] = (None, {"json": {"months": listed}})
+        newest_week = sorted([urls.built_path(urls.source_path(page)) for page in week] + topics)
+        self.jobs[urls.url("search_months")] = (None, {"json": {"months": listed, "newest_week": newest_week}})
 
     def bib(self, path: str, keys: list[str]) -> None:
         self.jobs[path] = (None, {"bib": keys})

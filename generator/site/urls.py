@@ -63,8 +63,9 @@ URLS: Mapping[str, str] = MappingProxyType(
         "not_found": "404.html",
         "sitemap": "sitemap.xml",
         "sitemap_part": "sitemap-{number}.xml",
-        # In site_src only (MkDocs skips dotfiles): the indexed pages by month, which the
-        # search plugin cuts into parts, so that a new day or month re-indexes few pages.
+        # In site_src only (MkDocs skips dotfiles): the indexed pages by month and those of
+        # the newest week, which the search plugin cuts into parts, so that a new day, week
+        # or month re-indexes few pages.
         "search_months": ".digest-archive-search-months.json",
         # Written by the MkDocs plugins (generator/mkdocs/).
         "search_index": "pagefind/",
