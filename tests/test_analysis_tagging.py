@@ -540,3 +540,13 @@ def test_scores_are_those_of_matching_each_sentence_on_its_own(tags, title, abst
     assert matcher_.scores(title, abstract, keywords) == scores_sentence_by_sentence(
         matcher_, title, abstract, keywords
     )
+
+
+def test_the_taxonomy_is_read_in_c_as_the_python_loader_reads_it():
+    import yaml
+
+    from generator.analysis.taxonomy import SAFE_LOADER, read_yaml
+
+    assert SAFE_LOADER is yaml.CSafeLoader  # the installed PyYAML has libyaml
+    for path in (REPO / "taxonomy.yml", REPO / "tag_overrides.yml", REPO / "archive.yml"):
+        assert read_yaml(path, "taxonomy") == yaml.safe_load(path.read_text(encoding="utf-8"))
