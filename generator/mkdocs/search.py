@@ -236,8 +236,7 @@ def index_parts(
     """
     pages = sorted(pages)
     if len(pages) < recent_part_from or not months:
-        groups = _even_runs(pages, pages_per_index) or [[]]
-        numbers = list(range(1, len(groups) + 1))
+        numbered = list(enumerate(_even_runs(pages, pages_per_index) or [[]], start=1))
     else:
         # Sets made once: a membership test per page, 50,000 pages and more.
         remaining = set(pages)
@@ -263,14 +262,15 @@ def index_parts(
         runs += _even_runs([page for page in pages if page in remaining], pages_per_index)
         # The runs' numbers do not depend on whether the newest month has a part before
         # its newest week: a run keeps its folder, and so its index, from day to day.
-        numbered = [(1, week), (2, before_week), *enumerate(runs, start=3)]
         # The first part is always there: the search worker starts from it.
-        numbered = [(number, sorted(group)) for number, group in numbered if group or number == 1]
-        numbers = [number for number, _ in numbered]
-        groups = [group for _, group in numbered]
+        numbered = [
+            (number, sorted(group))
+            for number, group in [(1, week), (2, before_week), *enumerate(runs, start=3)]
+            if group or number == 1
+        ]
     return [
         (url("search_index") if number == 1 else url("search_index_part", number=number), group)
-        for number, group in zip(numbers, groups, strict=True)
+        for number, group in numbered
     ]
 
 
