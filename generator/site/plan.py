@@ -225,33 +225,36 @@ class _Planner:
         newest = self.archive.days[-1].date
         newest_month = (newest.year, newest.month)  # the last: nothing is listed after the newest day
         week_from = max(newest - dt.timedelta(days=newest.weekday()), newest.replace(day=1))
-        week: list[str] = []
+        week: set[str] = set()
         for paper in self.archive.papers.values():
             first = paper.first_seen
             page = urls.paper_url(paper.slug)
             months.setdefault((first.year, first.month), []).append(page)
             if first >= week_from:
-                week.append(page)
+                week.add(page)
         for day in self.archive.days:
             page = urls.day_url(day.date)
             months.setdefault((day.date.year, day.date.month), []).append(page)
             if day.date >= week_from:
-                week.append(page)
+                week.add(page)
         for slug, tag_months in self._tag_months.items():
             for month in tag_months:
                 page = urls.tag_month_url(slug, month)
                 months.setdefault(month, []).append(page)
                 if month == newest_month:
-                    week.append(page)
+                    week.add(page)
         months.setdefault(newest_month, [])
         topics = [urls.built_path(urls.source_path(urls.tag_url(tag.slug), index=True)) for tag in self.archive.tags]
         listed = []
+        newest_week: list[str] = []
         for month in sorted(months):
             built = [urls.built_path(urls.source_path(page)) for page in months[month]]
             if month == newest_month:
+                newest_week = sorted(
+                    [path for path, page in zip(built, months[month], strict=True) if page in week] + topics
+                )
                 built += topics
             listed.append([f"{month[0]:04d}-{month[1]:02d}", sorted(built)])
-        newest_week = sorted([urls.built_path(urls.source_path(page)) for page in week] + topics)
         self.jobs[urls.url("search_months")] = (None, {"json": {"months": listed, "newest_week": newest_week}})
 
     def bib(self, path: str, keys: list[str]) -> None:
