@@ -540,6 +540,83 @@ def test_folders_written_meanwhile_are_swept_last_and_recorded_as_their_job_left
     assert len(seen_when_waited) == 1
 
 
+_SITE_FILES = ("index.html", "a/index.html", "a/b/index.html", "a/b/c.bib", "d/index.html", "d/e/index.html", "f.xml")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(("kept", "rewritten", "edited", "dropped")),
+        min_size=len(_SITE_FILES),
+        max_size=len(_SITE_FILES),
+    ),
+    st.sets(st.sampled_from(("g/index.html", "d/e/new.html", "a/b/new.bib"))),
+    st.booleans(),
+)
+def test_an_incremental_sweep_leaves_and_records_what_a_walk_of_the_site_would(fates, new, with_folder):
+    """The incremental sweep works from the last state's list and the claimed files, not
+    a walk: the site it leaves holds exactly the claimed files (the very ones linked from
+    the last site keep their record, the others are recorded anew), the claimed folder's
+    files and the markers; every other file of the last site is gone, and with it each
+    folder that left empty."""
+    with tempfile.TemporaryDirectory() as folder:
+        _check_incremental_sweep(Path(folder), fates, new, with_folder)
+
+
+def _check_incremental_sweep(tmp_path: Path, fates: list[str], new: set[str], with_folder: bool) -> None:
+    import os
+
+    from generator.mkdocs.incremental import BuildState, IncrementalBuild, file_sha
+
+    previous_site = tmp_path / "previous"
+    site = tmp_path / "site"
+    previous: dict[str, tuple[int, int, str, int]] = {}
+    for relative in _SITE_FILES:
+        path = previous_site / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"last build: {relative}")
+        status = path.stat()
+        previous[relative] = (status.st_size, status.st_mtime_ns, file_sha(path), status.st_ino)
+    shutil.copytree(previous_site, site, copy_function=os.link)  # as link_tree leaves it
+    (site / ".marker").write_text("bookkeeping")
+    builder = IncrementalBuild(BuildState("setup", site=dict(previous)), "setup", site, tmp_path / "site_src")
+    for relative, fate in zip(_SITE_FILES, fates, strict=True):
+        if fate == "dropped":
+            continue
+        builder.claim(relative)
+        if fate == "rewritten":  # MkDocs unlinks, then writes a new file
+            (site / relative).unlink()
+            (site / relative).write_text(f"this build: {relative}!")
+        elif fate == "edited":  # the same bytes written again: a new inode, the same content
+            (site / relative).unlink()
+            (site / relative).write_text(f"last build: {relative}")
+    for relative in new:
+        builder.claim(relative)
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(f"new: {relative}")
+    if with_folder:
+        builder.claim_folder("pagefind/")
+        (site / "pagefind").mkdir()
+        (site / "pagefind" / "entry.json").write_text("index")
+
+    removed = builder.sweep(keep=lambda path: path == ".marker")
+
+    dropped = sorted(relative for relative, fate in zip(_SITE_FILES, fates, strict=True) if fate == "dropped")
+    assert removed == dropped
+    left = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    expected = {r for r, fate in zip(_SITE_FILES, fates, strict=True) if fate != "dropped"} | set(new) | {".marker"}
+    assert left == expected | ({"pagefind/entry.json"} if with_folder else set())
+    assert set(builder.state.site) == left - {".marker"}
+    for relative, record in builder.state.site.items():
+        status = (site / relative).stat()
+        assert record == (status.st_size, status.st_mtime_ns, file_sha(site / relative), status.st_ino)
+        if relative in previous and (site / relative).stat().st_ino == previous[relative][3]:
+            assert record is builder.previous.site[relative]
+    emptied = {str(Path(r).parent) for r in dropped} - {"."}
+    for folder in emptied:
+        assert (site / folder).exists() == any(f.startswith(folder + "/") for f in left)
+
+
 def test_a_job_written_meanwhile_that_fails_fails_the_sweep(tmp_path):
     from mkdocs.exceptions import PluginError
 

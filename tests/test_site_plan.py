@@ -555,12 +555,48 @@ def test_a_listing_hash_changes_with_every_field_a_listing_shows_and_only_those(
     assert set(unlisted) | {"links"} == set(UNLISTED_FIELDS)
     for name, value in unlisted.items():
         assert plan_module._listing_hash(dataclasses.replace(paper, **{name: value})) == base, name
-    other = {"date": dt.date(2025, 3, 2), "rank": 2, "title": "U", "abstract": "B", "source": "s.json", "line": 4}
-    assert set(other) == {field.name for field in dataclasses.fields(Appearance)}
+    other = {"date": dt.date(2025, 3, 2), "rank": 2, "title": "U", "abstract": "B"}
+    where_read = {"source": "/elsewhere/2025-03-01.txt", "line": 4}  # for messages only
+    assert set(other) | set(where_read) == {field.name for field in dataclasses.fields(Appearance)}
     for name, value in other.items():
         assert plan_module._appearance_hash(dataclasses.replace(day, **{name: value})) != plan_module._appearance_hash(
             day
         )
+    for name, value in where_read.items():
+        assert plan_module._appearance_hash(dataclasses.replace(day, **{name: value})) == plan_module._appearance_hash(
+            day
+        )
+
+
+def test_every_file_keeps_its_key_and_content_when_the_digests_are_read_through_another_path(tmp_path):
+    """Where a listing was read from (the digest's path as given, and its line) is for
+    messages only: the same digests read through another path, or with lines added to
+    a header, leave every file's render key and content as they are. A template that
+    starts to show either fails here."""
+    import dataclasses
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import write_archive
+
+    write_archive(150, tmp_path)
+    archive = build_model(load_digests(tmp_path).digests, load_taxonomy(REPO / "taxonomy.yml")).archive
+    plan = plan_site(archive)
+
+    def moved(paper):
+        appearances = tuple(
+            dataclasses.replace(a, source="/elsewhere/" + a.source.rpartition("/")[2], line=a.line + 7)
+            for a in paper.appearances
+        )
+        return dataclasses.replace(paper, appearances=appearances)
+
+    elsewhere = plan_site(dataclasses.replace(archive, papers={k: moved(p) for k, p in archive.papers.items()}))
+    assert next(iter(elsewhere._archive.papers.values())).appearances[0].source.startswith("/elsewhere/")
+    keyed = [path for path in plan if plan.render_key(path) is not None]
+    assert len(keyed) > 300
+    assert [elsewhere.render_key(path) for path in keyed] == [plan.render_key(path) for path in keyed]
+    for path in plan:
+        assert elsewhere[path] == plan[path], path
 
 
 def test_listing_pages_keep_their_key_and_content_when_what_they_cannot_show_changes(tmp_path):

@@ -40,6 +40,7 @@ import json
 import os
 import pickle
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -355,6 +356,10 @@ class IncrementalBuild:
         # (inode, size, mtime_ns) of source files listed before the build and unchanged
         # since (see .early_files): not stat'ed again.
         self.known_status: dict[str, tuple[int, int, int]] = {}
+        # Files of the last site this build leaves as they are (is_modified False): the
+        # links to them stay, so the sweep keeps their records without a stat.
+        self._carried_pages: set[str] = set()
+        self._carried_files: set[str] = set()
 
     def decide(self, files: Iterable[object]) -> None:
         """Give every file of the build an ``is_modified`` that says whether this build
@@ -371,11 +376,14 @@ class IncrementalBuild:
                 # What _is_modified finds for it, without a stat or a new record: at
                 # 50,000 papers all but a few hundred of 105,000 files.
                 file.is_modified = self._modified_check(False, page, site_prefix + dest)  # type: ignore[attr-defined]
+                (self._carried_pages if page else self._carried_files).add(dest)
                 continue
             modified = self._is_modified(file, site_prefix + dest)
             file.is_modified = self._modified_check(modified, page, site_prefix + dest)  # type: ignore[attr-defined]
             if modified and page:
                 self.rebuilt += 1
+            elif not modified and previous is not None and dest in previous.site:
+                (self._carried_pages if page else self._carried_files).add(dest)
 
     def _listed_unchanged(self, file: object, dest: str, previous: BuildState) -> bool:
         """True (and its record kept) for a file of site_src whose status, handed over by
@@ -459,12 +467,15 @@ class IncrementalBuild:
         """Unlink files MkDocs writes on every build (the theme's static templates) and
         claim them."""
         for name in names:
-            self.claimed.add(name)
+            self.claim(name)
             (self.site_dir / name).unlink(missing_ok=True)
 
     def claim(self, path: str) -> None:
         """Mark a file (relative to the site) as written by this build."""
         self.claimed.add(path)
+        # Written by a plugin, whatever MkDocs decided for a file of the same name.
+        self._carried_files.discard(path)
+        self._carried_pages.discard(path)
 
     def claim_folder(self, path: str) -> None:
         """Mark a folder (relative to the site) and everything in it as written by this build."""
@@ -543,12 +554,78 @@ class IncrementalBuild:
                 return True
             return False
 
-        visit(str(self.site_dir), "")
+        if self.incremental:
+            # The staging folder held exactly the files the last state records (link_tree
+            # checked them), and this build wrote the claimed ones: the lists say what is
+            # there without a walk of every folder (10,000 paper folders at 10,000 papers).
+            removed += self._sweep_listed(keep, folders)
+            for folder in folders:
+                outer = any(folder != other and folder.startswith(other) for other in folders)
+                if folder not in later and not outer:
+                    with contextlib.suppress(FileNotFoundError):
+                        visit(os.path.join(self.site_dir, folder), folder)
+        else:
+            visit(str(self.site_dir), "")
         self.finish_meanwhile()
         for folder in sorted(later):
             with contextlib.suppress(FileNotFoundError):  # a job that wrote nothing there
                 visit(os.path.join(self.site_dir, folder), folder)
         return sorted(removed)
+
+    def _sweep_listed(self, keep: Callable[[str], bool], folders: tuple[str, ...]) -> list[str]:
+        """:meth:`sweep` of an incremental build outside the claimed ``folders``, from the
+        last state's list of the site and the claimed files, as the walk of every folder
+        would sweep and record them; return the removed files."""
+        assert self.previous is not None
+        before = self.previous.site
+        prefix = os.path.join(self.site_dir, "")
+        removed: list[str] = []
+        for relative in before:
+            if relative in self.claimed or relative.startswith(folders) or keep(relative):
+                continue
+            try:
+                os.unlink(prefix + relative)
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+            removed.append(relative)
+        # Pages are all rewritten after rebuild_all_pages; a file a plugin rewrote anyway
+        # would only fail the next build's check of the site (link_tree), costing a full
+        # build, and one written through its link fails this build (written_through).
+        carried = self._carried_files if self.all_pages else self._carried_files | self._carried_pages
+        for relative in self.claimed:
+            if relative.startswith(folders) or keep(relative):
+                continue
+            if relative in carried:
+                self.state.site[relative] = before[relative]
+                continue
+            try:
+                status = os.lstat(prefix + relative)
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # claimed, but written by no one
+            if stat.S_ISDIR(status.st_mode):
+                continue
+            record = before.get(relative)
+            if record is not None and record[3] == status.st_ino:
+                self.state.site[relative] = record  # the very file the last build left, linked
+            elif record is None or record[0] != status.st_size or record[1] != status.st_mtime_ns:
+                self.state.site[relative] = (
+                    status.st_size,
+                    status.st_mtime_ns,
+                    file_sha(prefix + relative),
+                    status.st_ino,
+                )
+            else:
+                self.state.site[relative] = (status.st_size, status.st_mtime_ns, record[2], status.st_ino)
+        # The folders the removed files leave empty go too, as the walk removes them.
+        for relative in removed:
+            folder = relative.rpartition("/")[0]
+            while folder:
+                try:
+                    os.rmdir(prefix + folder)
+                except OSError:
+                    break  # not empty (or gone): nor are the folders above it
+                folder = folder.rpartition("/")[0]
+        return removed
 
     def save(self, path: Path) -> None:
         """Write this build's state (only pages still in the site keep a fingerprint)."""

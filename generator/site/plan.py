@@ -932,17 +932,18 @@ def _appearance_hash(appearance: Appearance) -> str:
 
 
 def _appearance_text(appearance: Appearance) -> str:
-    """Every field of a listing as one text (see :func:`_listing_text`)."""
+    """What a page can show of a listing as one text (see :func:`_listing_text` and
+    :func:`_appearance_fields`)."""
     return exact_text(*_appearance_fields(appearance))
 
 
 def _appearance_fields(appearance: Appearance) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """Every field of a listing: its texts and its numbers."""
-    return (appearance.title, appearance.abstract, appearance.source), (
-        appearance.date.toordinal(),
-        appearance.rank,
-        appearance.line,
-    )
+    """What a page can show of a listing: its texts and its numbers. Not the digest file
+    and line it was read from, which only messages name: the same digests read through
+    another path (``--digests /abs/path`` one day, ``digests`` the next), or a line added
+    to a digest's header, would otherwise render every page again
+    (``tests/test_site_plan.py`` checks that no file shows them)."""
+    return (appearance.title, appearance.abstract), (appearance.date.toordinal(), appearance.rank)
 
 
 def _repr_hash(value: object) -> str:
