@@ -634,6 +634,43 @@ def test_a_job_written_meanwhile_that_fails_fails_the_sweep(tmp_path):
         builder.sweep()
 
 
+def test_a_site_src_restored_with_new_inodes_is_not_read_again(tmp_path, monkeypatch):
+    """site_src restored from the deploy workflow's cache (a tar archive) keeps each
+    file's size and time but not its inode: the build decides those files unchanged
+    from their records, without reading one, and records their new inodes."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from generator.mkdocs import incremental
+    from generator.mkdocs.incremental import BuildState, IncrementalBuild, SourceRecord
+
+    docs, site = tmp_path / "site_src", tmp_path / "site"
+    site.mkdir()
+    (docs / "p").mkdir(parents=True)
+    (docs / "p" / "index.md").write_text("a page")
+    (docs / "f.json").write_text("[1]")
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: t\ndocs_dir: {docs}\nsite_dir: {site}\n")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    sources, site_records = {}, {}
+    for uri, dest in (("p/index.md", "p/index.html"), ("f.json", "f.json")):
+        status = (docs / uri).stat()
+        sha = incremental.file_sha(docs / uri)
+        sources[uri] = SourceRecord(status.st_ino + 1000, status.st_size, status.st_mtime_ns, sha, dest)
+        site_records[dest] = (1, 0, "x", 0)
+    read: list[str] = []
+    monkeypatch.setattr(incremental, "file_sha", lambda path: read.append(str(path)) or "0" * 64)
+
+    builder = IncrementalBuild(BuildState("setup", sources=sources, site=site_records), "setup", site, docs)
+    files = get_files(config)
+    builder.decide(files)
+
+    assert read == []
+    assert {file.src_uri: file.is_modified() for file in files} == {"p/index.md": False, "f.json": False}
+    assert builder.rebuilt == 0
+    for uri, record in builder.state.sources.items():
+        assert record.sha == sources[uri].sha and record.inode == (docs / uri).stat().st_ino
+
+
 _RECORD_CHANGES = ("same", "no record", "other inode", "other size", "other content", "other dest", "not in site")
 
 
