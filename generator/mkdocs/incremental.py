@@ -258,6 +258,19 @@ def file_sha(path: Path | str) -> str:
         return hashlib.sha256(stream.read()).hexdigest()
 
 
+def _site_record(
+    record: tuple[int, int, str, int] | None, status: os.stat_result, path: str
+) -> tuple[int, int, str, int]:
+    """The record of a file of the site (size, mtime_ns, sha, inode) from its status: the
+    last ``record``'s content hash when its size and time are the recorded ones, else the
+    file's own."""
+    if record is None or record[0] != status.st_size or record[1] != status.st_mtime_ns:
+        sha = file_sha(path)
+    else:
+        sha = record[2]
+    return (status.st_size, status.st_mtime_ns, sha, status.st_ino)
+
+
 class NotTheRecordedSite(Exception):
     """The site to start from is not the one its build state records."""
 
@@ -547,12 +560,7 @@ class IncrementalBuild:
                     # through the link is caught by written_through, and fails the build).
                     self.state.site[relative] = record
                     continue
-                status = entry.stat(follow_symlinks=False)
-                if record is None or record[0] != status.st_size or record[1] != status.st_mtime_ns:
-                    sha = file_sha(entry.path)
-                else:
-                    sha = record[2]
-                self.state.site[relative] = (status.st_size, status.st_mtime_ns, sha, status.st_ino)
+                self.state.site[relative] = _site_record(record, entry.stat(follow_symlinks=False), entry.path)
             if prefix and emptied and not os.listdir(folder):
                 os.rmdir(folder)
                 return True
@@ -611,15 +619,8 @@ class IncrementalBuild:
             record = before.get(relative)
             if record is not None and record[3] == status.st_ino:
                 self.state.site[relative] = record  # the very file the last build left, linked
-            elif record is None or record[0] != status.st_size or record[1] != status.st_mtime_ns:
-                self.state.site[relative] = (
-                    status.st_size,
-                    status.st_mtime_ns,
-                    file_sha(prefix + relative),
-                    status.st_ino,
-                )
             else:
-                self.state.site[relative] = (status.st_size, status.st_mtime_ns, record[2], status.st_ino)
+                self.state.site[relative] = _site_record(record, status, prefix + relative)
         # The folders the removed files leave empty go too, as the walk removes them.
         for relative in removed:
             folder = relative.rpartition("/")[0]
